@@ -5,6 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    define: { BLAZE_VERSION: '"test"' },
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
