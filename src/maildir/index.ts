@@ -1,0 +1,3 @@
+// Maildir storage (qmail/Courier maildir(5)): delivery, listing, flags.
+export * from './unique.ts';
+export * from './delivery.ts';

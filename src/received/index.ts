@@ -1,0 +1,2 @@
+// Received trace fields (RFC 5321 §4.4): generation and parsing.
+export * from './format.ts';
