@@ -4,3 +4,4 @@ export * from './delivery.ts';
 export * from './info.ts';
 export * from './store.ts';
 export * from './summary.ts';
+export * from './listing.ts';

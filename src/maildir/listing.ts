@@ -1,0 +1,50 @@
+// One summary record per message for `mdir list`, produced in directory order
+// with a bounded number of header reads in flight, so a maildir of 100,000
+// messages streams through in constant memory.
+import { listMaildir, type Folder, type MaildirEntry } from './store.ts';
+import { readHeaderSummary } from './summary.ts';
+
+export interface MessageSummary {
+  name: string;
+  folder: Folder;
+  file: string;
+  flags: string;
+  path: string;
+  size: number;
+  /** Unfolded raw header values (undecoded bytes), absent when the field is missing. */
+  date?: Buffer;
+  from?: Buffer;
+  subject?: Buffer;
+  /** Set when the file vanished or could not be read while listing. */
+  error?: string;
+}
+
+const WANTED = ['date', 'from', 'subject'] as const;
+
+async function summarize(e: MaildirEntry): Promise<MessageSummary> {
+  const base = { name: e.name, folder: e.folder, file: e.file, flags: e.flags, path: e.path };
+  try {
+    const h = await readHeaderSummary(e.path, WANTED);
+    return { ...base, size: h.size, date: h.fields.get('date'), from: h.fields.get('from'), subject: h.fields.get('subject') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ...base, size: 0, error: code === 'ENOENT' ? 'vanished while listing' : (code ?? String(err)) };
+  }
+}
+
+/** Summaries of the messages in FOLDERS, in directory order, at most CONCURRENCY files open at once. */
+export async function* summarizeMaildir(dir: string, folders: Folder[] = ['new', 'cur'], concurrency = 16): AsyncGenerator<MessageSummary> {
+  const inFlight: Promise<MessageSummary>[] = [];
+  for await (const e of listMaildir(dir, folders)) {
+    inFlight.push(summarize(e));
+    if (inFlight.length >= concurrency) yield await inFlight.shift()!;
+  }
+  while (inFlight.length) yield await inFlight.shift()!;
+}
+
+/** How many messages FOLDERS hold (a streamed count, for a progress bar). */
+export async function countMessages(dir: string, folders: Folder[] = ['new', 'cur']): Promise<number> {
+  let n = 0;
+  for await (const _ of listMaildir(dir, folders)) n++;
+  return n;
+}
