@@ -1,0 +1,7 @@
+// SMTP: the wire codec, DATA transparency, client and server state machines
+// (sans-IO), and the node:net/node:tls transport.
+export * from './codec.ts';
+export * from './dotstuff.ts';
+export * from './server.ts';
+export * from './client.ts';
+export * from './transport.ts';
