@@ -5,3 +5,5 @@ export * from './dotstuff.ts';
 export * from './server.ts';
 export * from './client.ts';
 export * from './transport.ts';
+export * from './selfsigned.ts';
+export * from './envelope.ts';

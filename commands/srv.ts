@@ -1,0 +1,281 @@
+// blaze srv [ADDRESS]: a throwaway local SMTP receiver. Stores every accepted
+// message, with a Received field prepended, into a Maildir (tmp/ -> new/), a
+// single file, or an mbox. Never relays: every recipient is accepted for
+// local storage only.
+import { hostname as osHostname, tmpdir } from 'node:os';
+import { mkdtemp, readFile, stat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join, dirname, basename, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Option } from 'commander';
+import { addJsonOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
+
+export default async function srv(argv: string[]): Promise<number> {
+  const cmd = addJsonOption(addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir')));
+  cmd
+    .argument('[address]', 'HOST:PORT, PORT or HOST to listen on', '127.0.0.1:2525')
+    .option('-o, --output <path>', 'Maildir directory (created), or a file for one message')
+    .option('--mbox <file>', 'append messages to an mbox (mboxrd) file')
+    .option('--once', 'stop after the first message')
+    .option('--max-size <size>', 'largest message accepted (bytes; k, M, G suffixes)', '25M')
+    .option('--tls-cert <file>', 'certificate (PEM) for STARTTLS')
+    .option('--tls-key <file>', 'private key (PEM) for STARTTLS')
+    .addOption(new Option('--tls <mode>', 'auto: a self-signed certificate made at start').choices(['auto', 'none']))
+    .option('--auth <user:pass>', 'require AUTH PLAIN/LOGIN with these credentials (repeatable)', collect, [])
+    .option('--allow-insecure-auth', 'offer AUTH without TLS')
+    .option('-h, --hostname <name>', 'our name in the greeting and Received fields')
+    .option('--timeout <duration>', 'time allowed for a complete command', '5m')
+    .option('--data-timeout <duration>', 'idle time allowed while receiving a message', '10m')
+    .option('--max-connections <n>', 'concurrent connections (421 beyond)', '100');
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts();
+  const [host, port] = parseAddress(cmd.args[0] ?? '127.0.0.1:2525');
+  const maxSize = parseSize(o.maxSize);
+  const hostname: string = o.hostname ?? osHostname();
+  const commandTimeoutMs = parseDuration(o.timeout, '--timeout');
+  const dataTimeoutMs = parseDuration(o.dataTimeout, '--data-timeout');
+  const maxConnections = Number(o.maxConnections);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw usageError(`--max-connections: not a positive integer: ${o.maxConnections}`);
+  const credentials = new Map<string, string>();
+  for (const a of o.auth as string[]) {
+    const i = a.indexOf(':');
+    if (i <= 0) throw usageError(`--auth: expected user:pass, got ${JSON.stringify(a)}`);
+    credentials.set(a.slice(0, i), a.slice(i + 1));
+  }
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw usageError('--tls-cert and --tls-key go together');
+
+  const { listen, selfSignedCertificate } = await import('../src/smtp/index.ts');
+  const { initMaildir, beginDelivery } = await import('../src/maildir/index.ts');
+  const { formatReceived } = await import('../src/received/index.ts');
+
+  let tls: { key: string | Buffer; cert: string | Buffer } | undefined;
+  if (o.tlsCert) tls = { key: await readOrFail(o.tlsKey), cert: await readOrFail(o.tlsCert) };
+  else if (o.tls === 'auto') tls = await selfSignedCertificate(hostname);
+
+  // Where messages go.
+  type Target = { kind: 'maildir'; dir: string } | { kind: 'file'; path: string } | { kind: 'mbox'; path: string };
+  let target: Target;
+  let once = !!o.once;
+  if (o.mbox && o.output) throw usageError('--mbox and -o are exclusive');
+  if (o.mbox) target = { kind: 'mbox', path: resolve(o.mbox) };
+  else if (o.output === undefined) target = { kind: 'maildir', dir: await mkdtemp(join(tmpdir(), 'blaze-srv-')) };
+  else {
+    const st = await stat(o.output).catch(() => undefined);
+    const asDir = st?.isDirectory() || o.output.endsWith('/') || (!st && !once);
+    if (asDir) target = { kind: 'maildir', dir: resolve(o.output) };
+    else {
+      target = { kind: 'file', path: resolve(o.output) };
+      once = true;
+    }
+  }
+  if (target.kind === 'maildir') {
+    try {
+      await initMaildir(target.dir);
+    } catch (err) {
+      throw describeFsError(target.dir, err);
+    }
+  }
+
+  const log = (fields: Record<string, unknown>, text: string): void => {
+    if (o.quiet) return;
+    process.stderr.write(o.json ? JSON.stringify(fields) + '\n' : `blaze: srv: ${text}\n`);
+  };
+
+  let mboxLock: Promise<void> = Promise.resolve();
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let stopping: Promise<void> | undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await server?.close();
+      resolveDone();
+    })();
+    return stopping;
+  };
+  let delivered = 0;
+
+  const sink = (peer: { address: string; port: number }) => {
+    let writer: { write(b: Buffer): Promise<void>; commit(): Promise<string>; abort(): Promise<void> } | undefined;
+    return {
+      async start(env: import('../src/smtp/index.ts').Envelope) {
+        if (once && delivered > 0) throw new Error('already received the one message');
+        const id = randomBytes(6).toString('hex');
+        const received = formatReceived({
+          from: { helo: env.helo, ip: peer.address.replace(/^::ffff:/, '') },
+          by: hostname,
+          with: (env.esmtp ? 'ESMTP' : 'SMTP') + (env.secure ? 'S' : '') + (env.user ? 'A' : ''),
+          id,
+          for: env.recipients.length === 1 ? `<${env.recipients[0]}>` : undefined,
+          date: new Date(),
+        });
+        if (target.kind === 'maildir') {
+          const d = await beginDelivery(target.dir, { hostname });
+          writer = { write: (b) => d.write(b), commit: async () => join(target.dir, 'new', await d.commit()), abort: () => d.abort() };
+        } else {
+          writer = await tempWriter(target.kind === 'file' ? target.path : target.path + '.blaze-tmp');
+        }
+        await writer.write(Buffer.from(received, 'latin1'));
+      },
+      async write(data: Buffer) {
+        await writer!.write(data);
+      },
+      async end(env: import('../src/smtp/index.ts').Envelope, size: number) {
+        const w = writer!;
+        writer = undefined;
+        let where: string;
+        if (target.kind === 'mbox') {
+          const tmp = await w.commit();
+          const run = mboxLock.then(() => appendMbox(target.path, tmp, env.from));
+          mboxLock = run.catch(() => {});
+          await run;
+          where = target.path;
+        } else {
+          where = await w.commit();
+        }
+        delivered++;
+        log(
+          { event: 'message', peer: `${peer.address}:${peer.port}`, from: env.from, recipients: env.recipients, size, tls: env.secure, user: env.user ?? null, stored: where },
+          `${peer.address}:${peer.port} from=<${env.from}> to=${env.recipients.map((r) => `<${r}>`).join(',')} size=${size}${env.secure ? ' tls' : ''} -> ${where}`,
+        );
+        if (once) setImmediate(() => void stop());
+        return `queued as ${basename(where)}`;
+      },
+      async abort(reason: string) {
+        const w = writer;
+        writer = undefined;
+        await w?.abort();
+        log({ event: 'abandoned', peer: `${peer.address}:${peer.port}`, reason }, `${peer.address}:${peer.port} message abandoned (${reason})`);
+      },
+    };
+  };
+
+  try {
+    server = await listen({
+      host,
+      port,
+      server: {
+        hostname,
+        maxSize,
+        authenticate: credentials.size ? (u, p) => credentials.has(u) && credentials.get(u) === p : undefined,
+        allowInsecureAuth: !!o.allowInsecureAuth,
+      },
+      tls,
+      maxConnections,
+      commandTimeoutMs,
+      dataTimeoutMs,
+      sink,
+      onError: (err) => log({ event: 'error', error: String((err as Error)?.message ?? err) }, `error: ${(err as Error)?.message ?? err}`),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BlazeError(`${host}:${port}: ${code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`, 2);
+  }
+  const where = target.kind === 'maildir' ? target.dir : target.path;
+  const shown = server.address.host.includes(':') ? `[${server.address.host}]:${server.address.port}` : `${server.address.host}:${server.address.port}`;
+  log(
+    { event: 'listening', address: server.address.host, port: server.address.port, store: target.kind, path: where, tls: !!tls, auth: credentials.size > 0 },
+    `listening on ${shown}${tls ? ' (STARTTLS)' : ''}, storing into ${where}${target.kind === 'maildir' ? ' (Maildir)' : target.kind === 'mbox' ? ' (mbox)' : ''}`,
+  );
+  const onSignal = (): void => void stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return 0;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+async function readOrFail(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw describeFsError(path, err);
+  }
+}
+
+/** Writes into a temporary file next to `path`; commit renames it there. */
+async function tempWriter(path: string) {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fh: FileHandle | undefined = await open(tmp, 'wx', 0o600);
+  const final = path.endsWith('.blaze-tmp') ? tmp : path;
+  return {
+    async write(b: Buffer) {
+      let off = 0;
+      while (off < b.length) off += (await fh!.write(b, off, b.length - off)).bytesWritten;
+    },
+    async commit() {
+      await fh!.sync();
+      await fh!.close();
+      fh = undefined;
+      if (final !== tmp) await rename(tmp, final);
+      return final;
+    },
+    async abort() {
+      await fh?.close().catch(() => {});
+      fh = undefined;
+      await unlink(tmp).catch(() => {});
+    },
+  };
+}
+
+/** Appends the spooled message to an mbox (mboxrd: LF line ends, `>` before /^>*From /), then removes the spool. */
+async function appendMbox(mbox: string, spool: string, from: string): Promise<void> {
+  const fh = await open(mbox, 'a', 0o600);
+  try {
+    const date = new Date().toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4');
+    await fh.write(`From ${from || 'MAILER-DAEMON'} ${date}\n`);
+    let carry = '';
+    for await (const chunk of createReadStream(spool, { encoding: 'latin1', highWaterMark: 64 * 1024 })) {
+      const text = carry + (chunk as string);
+      const cut = text.lastIndexOf('\n') + 1;
+      carry = text.slice(cut);
+      await fh.write(Buffer.from(quote(text.slice(0, cut)), 'latin1'));
+    }
+    if (carry) await fh.write(Buffer.from(quote(carry + '\n'), 'latin1'));
+    await fh.write('\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+    await unlink(spool).catch(() => {});
+  }
+}
+
+function quote(lines: string): string {
+  return lines.replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1');
+}
+
+function parseAddress(a: string): [string, number] {
+  let host = '127.0.0.1';
+  let port = 2525;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(a);
+  if (v6) {
+    host = v6[1];
+    if (v6[2]) port = Number(v6[2]);
+  } else if (/^\d+$/.test(a)) port = Number(a);
+  else if (a.includes(':') && a.indexOf(':') === a.lastIndexOf(':')) {
+    host = a.slice(0, a.indexOf(':')) || host;
+    port = Number(a.slice(a.indexOf(':') + 1));
+  } else host = a;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`${a}: bad port`);
+  return [host, port];
+}
+
+export function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?$/.exec(String(s));
+  if (!m) throw usageError(`--max-size: not a size: ${s}`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+function parseDuration(s: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(s));
+  if (!m) throw usageError(`${flag}: not a duration: ${s} (e.g. 30s, 5m)`);
+  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.max(1, Math.round(Number(m[1]) * mult));
+}
