@@ -1,0 +1,110 @@
+// blaze make [BODY]: a new single-part message from flags and a body.
+// blaze make add-field [INPUT]: prepend fields to an existing message.
+// blaze make wrap / make put: aliases of wrap and put.
+import { Option } from 'commander';
+import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { usageError } from './_lib/errors.ts';
+import { Output, readMessage } from './_lib/io.ts';
+import { NewlineNormalizer } from '../src/mime/newline.ts';
+import {
+  Base64Encoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, IdentifierSource,
+  isTransferEncoding, isValidParamName, QuotedPrintableEncoder, TRANSFER_ENCODINGS, type HeaderFieldSpec, type TransferEncoding,
+} from '../src/mime/encoder/index.ts';
+import {
+  addHeaderOptions, collect, headerFromFlags, MessageWriter, openReplayable, parseParams, type ChunkTransform, type HeaderFlagValues,
+} from './_crafting.ts';
+
+export default async function make(argv: string[]): Promise<number> {
+  if (argv[0] === 'wrap') return (await import('./wrap.ts')).default(argv.slice(1));
+  if (argv[0] === 'put') return (await import('./put.ts')).default(argv.slice(1));
+  if (argv[0] === 'add-field') return addField(argv.slice(1));
+  return makeMessage(argv);
+}
+
+/** Checks an --encoding value (auto allowed when `auto`). */
+export function encodingOption(v: string, auto = true): TransferEncoding | 'auto' {
+  const e = v.toLowerCase();
+  if (auto && e === 'auto') return 'auto';
+  if (!isTransferEncoding(e)) throw usageError(`unknown encoding "${v}" (${[...(auto ? ['auto'] : []), ...TRANSFER_ENCODINGS].join(', ')})`);
+  return e;
+}
+
+/** The body encoder for an encoding (identity for 7bit, 8bit, binary). */
+export function bodyEncoder(enc: TransferEncoding, text: boolean, finalNewline: boolean): ChunkTransform | undefined {
+  if (enc === 'base64') return new Base64Encoder({ finalNewline });
+  if (enc === 'quoted-printable') return new QuotedPrintableEncoder({ text });
+  return undefined;
+}
+
+export function checkMediaType(t: string): string {
+  const type = t.trim().toLowerCase();
+  if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+\/[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(type)) throw usageError(`--type "${t}": expected type/subtype`);
+  return type;
+}
+
+async function makeMessage(argv: string[]): Promise<number> {
+  const cmd = addOutputOption(addInputOptions(addTerminalOptions(addHeaderOptions(program('make', 'craft a new single-part message'), { date: 'now', messageId: 'auto' }))));
+  cmd
+    .argument('[body]', 'the body (a file; - or absent: stdin)')
+    .option('--type <type/subtype>', 'the media type of the body', 'text/plain')
+    .option('-p, --param <name=value>', 'a Content-Type parameter (repeatable; default charset=utf-8 for text)', collect)
+    .addOption(new Option('--encoding <encoding>', 'Content-Transfer-Encoding: 7bit, 8bit, binary, base64, quoted-printable or auto').default('auto'));
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts() as HeaderFlagValues & { type: string; param?: string[]; encoding: string; newline: 'auto' | 'lf' | 'crlf'; output?: string };
+  const ids = new IdentifierSource(o.seed);
+  const type = checkMediaType(o.type);
+  const wanted = encodingOption(o.encoding);
+  const params = parseParams(o.param, isValidParamName);
+  const text = type.startsWith('text/');
+  if (text && !params.some(([k]) => k === 'charset')) params.unshift(['charset', 'utf-8']);
+  const specs: HeaderFieldSpec[] = headerFromFlags(o, ids);
+  for (const s of specs) {
+    if (/^content-(type|transfer-encoding)$/i.test(s.name)) throw usageError(`-f ${s.name}: use --type, -p and --encoding`);
+    if (/^mime-version$/i.test(s.name)) throw usageError(`-f MIME-Version: make writes MIME-Version: 1.0 itself`);
+  }
+  // text is taken to wire form (CRLF); other bodies are taken byte for byte
+  const body = await openReplayable(cmd.args[0], text ? () => new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
+  try {
+    let enc: TransferEncoding;
+    if (wanted === 'base64' || wanted === 'quoted-printable') enc = wanted;
+    else {
+      const scan = new BodyScanner();
+      for await (const c of body.chunks()) scan.push(c);
+      const stats = scan.finish();
+      enc = wanted === 'auto' ? chooseEncoding(stats) : wanted;
+      const why = checkEncoding(enc, stats);
+      if (why) throw usageError(`${body.name}: ${why}`);
+    }
+    specs.push(
+      { kind: 'structured', name: 'MIME-Version', value: '1.0' },
+      { kind: 'structured', name: 'Content-Type', value: encodeContentValue(type, params, { utf8: o.utf8 }) },
+      { kind: 'structured', name: 'Content-Transfer-Encoding', value: enc },
+    );
+    const header = encodeHeaderFields(specs, { utf8: o.utf8 });
+    if (!header.ok) throw usageError(header.error);
+    const w = new MessageWriter(new Output(o.output), o.newline);
+    await w.write(header.text + '\r\n');
+    const e = bodyEncoder(enc, text, true);
+    for await (const c of body.chunks()) await w.write(e ? e.push(c) : c);
+    if (e) await w.write(e.finish());
+    await w.end();
+  } finally {
+    await body.dispose();
+  }
+  return 0;
+}
+
+async function addField(argv: string[]): Promise<number> {
+  const cmd = addOutputOption(addInputOptions(addTerminalOptions(addHeaderOptions(program('make add-field', 'prepend header fields to a message'), { date: 'none', messageId: 'none' }))));
+  cmd.argument('[input]', 'the message (a file; - or absent: stdin)');
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts() as HeaderFlagValues & { newline: 'auto' | 'lf' | 'crlf'; output?: string };
+  const specs = headerFromFlags(o, new IdentifierSource(o.seed));
+  const header = encodeHeaderFields(specs, { utf8: o.utf8 });
+  if (!header.ok) throw usageError(header.error);
+  const w = new MessageWriter(new Output(o.output), o.newline);
+  await w.write(header.text);
+  for await (const c of readMessage(cmd.args[0], o.newline)) await w.write(c);
+  await w.end();
+  return 0;
+}

@@ -1,0 +1,198 @@
+// blaze put FILE [INPUT]: append FILE as a new part of the multipart INPUT.
+import { basename } from 'node:path';
+import { open } from 'node:fs/promises';
+import { Option } from 'commander';
+import mime from 'mime-types';
+import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { usageError } from './_lib/errors.ts';
+import { Output, readMessage } from './_lib/io.ts';
+import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
+import { NewlineNormalizer } from '../src/mime/newline.ts';
+import {
+  BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, encodeParameter, isValidParamName,
+  looksBinary, MessageWrapper, MultipartAppender, parseMediaTypeLite, scanBody, type HeaderFieldSpec, type TransferEncoding,
+} from '../src/mime/encoder/index.ts';
+import { addFieldOptions, collect, fieldsFromFlags, MessageWriter, openReplayable, parseParams } from './_crafting.ts';
+import { bodyEncoder, checkMediaType, encodingOption } from './make.ts';
+import { wrapOptionsFrom } from './wrap.ts';
+
+const MAGIC: Array<[number[], string]> = [
+  [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'image/png'],
+  [[0xff, 0xd8, 0xff], 'image/jpeg'],
+  [[0x47, 0x49, 0x46, 0x38], 'image/gif'],
+  [[0x25, 0x50, 0x44, 0x46, 0x2d], 'application/pdf'],
+  [[0x50, 0x4b, 0x03, 0x04], 'application/zip'],
+  [[0x1f, 0x8b], 'application/gzip'],
+];
+
+/** The media type from the content's first bytes: magic numbers, else text or binary. */
+export function sniffType(head: Buffer): string {
+  for (const [sig, type] of MAGIC) if (head.length >= sig.length && sig.every((b, i) => head[i] === b)) return type;
+  if (head.subarray(0, 5).toString('latin1') === '%!PS-') return 'application/postscript';
+  return looksBinary(scanBody(head)) ? 'application/octet-stream' : 'text/plain';
+}
+
+async function readHead(path: string, n = 4096): Promise<Buffer | undefined> {
+  if (path === '-') return undefined;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const b = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(b, 0, n, 0);
+      return b.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether bytes start like a multipart message (a header with a multipart Content-Type). */
+function looksLikeMultipartMessage(head: Buffer | undefined): boolean {
+  if (!head) return false;
+  const d = new HeaderDecoder();
+  const evs = [...d.push(Buffer.from(new NewlineNormalizer('lf').push(head)))];
+  for (const ev of evs) {
+    if (ev.type === 'malformed') return false;
+    if (ev.type === 'field' && ev.field.name.toLowerCase() === 'content-type') {
+      return parseMediaTypeLite(fieldValue(ev.field.raw).toString('latin1'))?.type === 'multipart';
+    }
+  }
+  return false;
+}
+
+/** The message, wrapped first when it is not multipart and --wrap asks for it. */
+async function* maybeWrapped(input: AsyncIterable<Buffer>, wrap: (() => MessageWrapper) | undefined): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const seen: Buffer[] = [];
+  const d = new HeaderDecoder();
+  let multipart: boolean | undefined;
+  for (let r = await it.next(); ; r = await it.next()) {
+    const evs = r.done ? d.finish() : d.push(r.value);
+    if (!r.done) seen.push(r.value);
+    for (const ev of evs) {
+      if (ev.type === 'field' && ev.field.name.toLowerCase() === 'content-type' && multipart === undefined) {
+        multipart = parseMediaTypeLite(fieldValue(ev.field.raw).toString('latin1'))?.type === 'multipart';
+      }
+    }
+    if (d.ended || r.done) break;
+  }
+  const rest = async function* () {
+    yield* seen;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  };
+  if (multipart || !wrap) {
+    yield* rest();
+    return;
+  }
+  const w = wrap();
+  for await (const c of rest()) {
+    const out = w.push(c);
+    if (out.length) yield out;
+  }
+  const end = w.finish();
+  if (!end.ok) throw usageError(end.error);
+  yield end.data;
+}
+
+export default async function put(argv: string[]): Promise<number> {
+  const cmd = addOutputOption(addInputOptions(addTerminalOptions(addFieldOptions(program('put', 'append a file as a new part of a multipart message')))));
+  cmd
+    .argument('<file>', 'the content of the new part (- for stdin)')
+    .argument('[input]', 'the multipart message (a file; - or absent: stdin)')
+    .option('--type <type/subtype>', 'the media type (default: from the name, else from the content)')
+    .addOption(new Option('--encoding <encoding>', 'Content-Transfer-Encoding: 7bit, 8bit, binary, base64, quoted-printable or auto').default('auto'))
+    .option('-p, --param <name=value>', 'a Content-Type parameter (repeatable)', collect)
+    .option('--name <name>', 'the filename parameter (default: the base name of FILE)')
+    .addOption(new Option('--disposition <disposition>', 'Content-Disposition (default: attachment, inline for text)').choices(['attachment', 'inline']))
+    .option('--id <cid>', 'Content-ID of the part')
+    .option('--wrap', 'wrap a message that is not multipart (multipart/mixed) first')
+    .option('--boundary <boundary>', 'with --wrap: the boundary')
+    .option('--seed <seed>', 'with --wrap: derive the boundary from SEED');
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts() as {
+    type?: string; encoding: string; param?: string[]; name?: string; disposition?: string; id?: string; wrap?: boolean;
+    boundary?: string; seed?: string; field?: string[]; utf8?: boolean; newline: 'auto' | 'lf' | 'crlf'; output?: string;
+  };
+  let [file, input] = cmd.args as [string, string | undefined];
+  // the other order (INPUT FILE) is recognised when only the first is a multipart message
+  if (input !== undefined && input !== '-' && file !== '-') {
+    const [a, b] = await Promise.all([readHead(file), readHead(input)]);
+    if (looksLikeMultipartMessage(a) && !looksLikeMultipartMessage(b)) [file, input] = [input, file];
+  }
+  if (file === '-' && (input === undefined || input === '-')) throw usageError('FILE and the message cannot both be stdin');
+  const wanted = encodingOption(o.encoding);
+  const name = o.name ?? (file === '-' ? undefined : basename(file));
+  let type = o.type !== undefined ? checkMediaType(o.type) : name !== undefined ? mime.lookup(name) || undefined : undefined;
+  if (type === undefined) type = sniffType((await readHead(file)) ?? Buffer.alloc(0));
+  const text = type.startsWith('text/');
+  const params = parseParams(o.param, isValidParamName);
+  const extra = fieldsFromFlags(o.field);
+  for (const s of extra) {
+    if (/^content-(type|transfer-encoding|disposition|id)$/i.test(s.name)) throw usageError(`-f ${s.name}: use --type, --encoding, --disposition or --id`);
+  }
+  const content = await openReplayable(file, text ? () => new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
+  try {
+    const appender = new MultipartAppender();
+    const source = maybeWrapped(readMessage(input, o.newline), o.wrap ? () => new MessageWrapper(wrapOptionsFrom(o, 'mixed')) : undefined);
+    const w = new MessageWriter(new Output(o.output), o.newline);
+    let pending: Buffer[] | undefined = []; // output held until the header proved to be multipart
+    let partHeader = '';
+    let enc: TransferEncoding = 'base64';
+    const emit = async (b: Buffer) => (pending ? pending.push(b) : w.write(b));
+    const handle = async (evs: ReturnType<MultipartAppender['push']>) => {
+      for (const ev of evs) {
+        if (ev.type === 'data') await emit(ev.data);
+        else if (ev.type === 'error') throw usageError(`${input === undefined || input === '-' ? 'stdin' : input}: ${ev.error}`);
+        else if (ev.type === 'multipart') {
+          ({ header: partHeader, encoding: enc } = await prepare(ev.boundary, ev.mediaType.subtype));
+          for (const b of pending!) await w.write(b);
+          pending = undefined;
+        } else {
+          await w.write(`\r\n--${boundaryOf}\r\n${partHeader}\r\n`);
+          const e = bodyEncoder(enc, text, false);
+          for await (const c of content.chunks()) await w.write(e ? e.push(c) : c);
+          if (e) await w.write(e.finish());
+        }
+      }
+    };
+    let boundaryOf = '';
+    const prepare = async (boundary: string, subtype: string) => {
+      boundaryOf = boundary;
+      let encoding: TransferEncoding;
+      const scan = new BodyScanner(boundary);
+      let stats;
+      if (wanted !== 'base64' && wanted !== 'quoted-printable') {
+        for await (const c of content.chunks()) scan.push(c);
+        stats = scan.finish();
+        encoding = wanted === 'auto' ? chooseEncoding(stats) : wanted;
+        const why = checkEncoding(encoding, stats);
+        if (why) throw usageError(`${content.name}: ${why}`);
+      } else encoding = wanted;
+      const ps = [...params];
+      if (text && !ps.some(([k]) => k === 'charset') && stats && stats.eightBit > 0 && stats.validUtf8) ps.push(['charset', 'utf-8']);
+      const specs: HeaderFieldSpec[] = [
+        { kind: 'structured', name: 'Content-Type', value: encodeContentValue(type!, ps, { utf8: o.utf8 }) },
+        { kind: 'structured', name: 'Content-Transfer-Encoding', value: encoding },
+      ];
+      const disp = subtype === 'form-data' ? 'form-data' : o.disposition ?? (text ? 'inline' : 'attachment');
+      const dparams: string[] = [];
+      if (subtype === 'form-data') dparams.push(...encodeParameter('name', name ?? 'file', { utf8: o.utf8 }));
+      if (name !== undefined) dparams.push(...encodeParameter('filename', name, { utf8: o.utf8 }));
+      specs.push({ kind: 'structured', name: 'Content-Disposition', value: [disp, ...dparams].join('; ') });
+      if (o.id !== undefined) specs.push({ kind: 'structured', name: 'Content-ID', value: o.id.startsWith('<') ? o.id : `<${o.id}>` });
+      specs.push(...extra);
+      const h = encodeHeaderFields(specs, { utf8: o.utf8 });
+      if (!h.ok) throw usageError(h.error);
+      return { header: h.text, encoding };
+    };
+    for await (const c of source) await handle(appender.push(c));
+    await handle(appender.finish());
+    if (pending) throw usageError('the message has no header');
+    await w.end();
+  } finally {
+    await content.dispose();
+  }
+  return 0;
+}

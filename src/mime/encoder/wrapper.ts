@@ -1,0 +1,107 @@
+// `wrap`: a message becomes the first part of a new multipart, as a chunk
+// transformer (push -> Buffer, finish -> result). The outer header keeps the
+// message's fields except Content-*, gains MIME-Version when missing and the
+// multipart Content-Type; the inner part gets the Content-* fields (plus the
+// caller's extra fields) and the body, copied byte for byte.
+import { HeaderDecoder } from '../header-decoder.ts';
+import { DelimiterSearch } from './delimiter-search.ts';
+import { encodeContentValue } from './param-encoder.ts';
+import { foldField } from './fold.ts';
+
+export const MULTIPART_SUBTYPES = ['mixed', 'alternative', 'related', 'parallel', 'digest', 'report', 'signed', 'form-data'] as const;
+export type MultipartSubtype = (typeof MULTIPART_SUBTYPES)[number];
+
+export interface WrapOptions {
+  subtype: MultipartSubtype;
+  boundary: string;
+  /** Extra Content-Type parameters of the multipart (protocol=, micalg=, report-type=, type=). */
+  params?: [string, string][];
+  /** Encoded header text (each field ending in CRLF) added to the inner part. */
+  innerFields?: string;
+  utf8?: boolean;
+}
+
+export type WrapFinish = { ok: true; data: Buffer } | { ok: false; data: Buffer; error: string };
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** Whether a boundary is valid per RFC 2046 §5.1.1 (1-70 bcharsnospace-ending chars). */
+export function boundaryIsValid(b: string): boolean {
+  return /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/.test(b);
+}
+
+export class MessageWrapper {
+  private readonly header = new HeaderDecoder();
+  private inBody = false;
+  private readonly search: DelimiterSearch;
+  private outer: Buffer[] = [];
+  private inner: Buffer[] = [];
+  private hasMimeVersion = false;
+  private hasContentType = false;
+  private error: string | undefined;
+
+  constructor(private readonly opts: WrapOptions) {
+    this.search = new DelimiterSearch(opts.boundary);
+  }
+
+  push(chunk: Buffer): Buffer {
+    if (this.inBody) return this.body(chunk);
+    const out: Buffer[] = [];
+    for (const ev of this.header.push(chunk)) this.onHeaderEvent(ev, out);
+    return Buffer.concat(out);
+  }
+
+  finish(): WrapFinish {
+    const out: Buffer[] = [];
+    if (!this.inBody) for (const ev of this.header.finish()) this.onHeaderEvent(ev, out);
+    // the delimiter's own CRLF precedes it; a body without a final CRLF gets none added
+    out.push(Buffer.from(`\r\n--${this.opts.boundary}--\r\n`, 'latin1'));
+    const data = Buffer.concat(out);
+    if (this.error) return { ok: false, data, error: this.error };
+    if (this.search.found) return { ok: false, data, error: `the boundary "${this.opts.boundary}" occurs in the message; choose another` };
+    return { ok: true, data };
+  }
+
+  private onHeaderEvent(ev: ReturnType<HeaderDecoder['push']>[number], out: Buffer[]): void {
+    if (ev.type === 'field') {
+      const n = ev.field.name.toLowerCase();
+      if (n.startsWith('content-')) {
+        this.inner.push(ev.field.raw);
+        if (n === 'content-type') this.hasContentType = true;
+      } else {
+        if (n === 'mime-version') this.hasMimeVersion = true;
+        this.outer.push(ev.field.raw);
+      }
+    } else if (ev.type === 'malformed') {
+      this.error ??= `line ${ev.line}: ${ev.reason}`;
+      this.outer.push(ev.raw);
+    } else if (ev.type === 'too-long') {
+      this.error ??= `line ${ev.line}: header field ${ev.name} too long (${ev.size} octets)`;
+    } else {
+      out.push(this.headers());
+      this.inBody = true;
+      if (ev.body.length) out.push(this.body(ev.body));
+    }
+  }
+
+  private headers(): Buffer {
+    const o = this.opts;
+    const parts: Buffer[] = [...this.outer];
+    if (!this.hasMimeVersion) parts.push(Buffer.from('MIME-Version: 1.0\r\n', 'latin1'));
+    const ct = foldField('Content-Type', encodeContentValue(`multipart/${o.subtype}`, [['boundary', o.boundary], ...(o.params ?? [])], o));
+    parts.push(Buffer.from(ct.ok ? ct.text : `Content-Type: multipart/${o.subtype}; boundary="${o.boundary}"\r\n`, 'utf8'));
+    parts.push(CRLF);
+    parts.push(Buffer.from(`--${o.boundary}\r\n`, 'latin1'));
+    // in a digest a part without Content-Type would be message/rfc822
+    if (!this.hasContentType && o.subtype === 'digest') parts.push(Buffer.from('Content-Type: text/plain; charset=us-ascii\r\n', 'latin1'));
+    parts.push(...this.inner);
+    if (o.innerFields) parts.push(Buffer.from(o.innerFields, 'utf8'));
+    parts.push(CRLF);
+    return Buffer.concat(parts);
+  }
+
+  private body(chunk: Buffer): Buffer {
+    if (chunk.length) this.search.push(chunk);
+    return chunk;
+  }
+}

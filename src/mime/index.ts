@@ -1,0 +1,1 @@
+export * from './encoder/index.ts';
