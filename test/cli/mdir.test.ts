@@ -71,7 +71,7 @@ describe('blaze mdir', () => {
     expect((await blaze(['mdir', 'list', '-D', dir, '--new'])).stdout).toBe('');
 
     const g = await blaze(['mdir', 'get', '-D', dir, name], { encoding: 'buffer' });
-    expect(Buffer.from(g.stdout as Uint8Array).toString()).toBe((await readFile(SIMPLE, 'utf8')).replace(/\n/g, '\r\n'));
+    expect(Buffer.from(g.stdout as unknown as Uint8Array).toString()).toBe((await readFile(SIMPLE, 'utf8')).replace(/\n/g, '\r\n'));
     const glf = await blaze(['mdir', 'get', '-D', dir, '--newline', 'lf', `${name}:2,S`]);
     expect(glf.stdout).toBe(await readFile(SIMPLE, 'utf8'));
 
