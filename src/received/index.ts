@@ -3,3 +3,4 @@ export * from './format.ts';
 export * from './date.ts';
 export * from './parse.ts';
 export * from './tokens.ts';
+export * from './route.ts';

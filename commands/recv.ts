@@ -1,0 +1,150 @@
+// blaze recv: the route of a message from its Received fields (extract), and
+// a new Received field on top of a message (stamp).
+import { hostname } from 'node:os';
+import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
+import { usageError } from './_lib/errors.ts';
+import { readMessage, Output, inputName } from './_lib/io.ts';
+import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
+import { CrlfToLf } from '../src/mime/newline.ts';
+import { buildRoute, formatHopText, formatRouteDot, hopJson, formatReceived, type RouteField } from '../src/received/index.ts';
+
+interface ExtractOptions extends CommonOptions {
+  delays?: boolean;
+  dot?: boolean;
+}
+
+interface StampOptions extends CommonOptions {
+  from?: string;
+  ip?: string;
+  rdns?: string;
+  hostname?: string;
+  with?: string;
+  id?: string;
+  now?: string;
+  zone?: string;
+}
+
+export default async function recv(argv: string[]): Promise<number> {
+  let code = 0;
+  const root = program('recv', 'the route of a message from its Received fields (extract, stamp)');
+
+  addJsonOption(addInputOptions(addTerminalOptions(subcommand(root, 'extract', 'print the route: one hop per Received field'))))
+    .argument('[input]', 'the message (default: stdin)')
+    .option('--delays', 'add a "delay" line per hop, computed from the dates')
+    .option('--dot', 'print a Graphviz digraph of the route')
+    .action(async (input: string | undefined, o: ExtractOptions) => {
+      code = await extract(input, o);
+    });
+
+  addOutputOption(addInputOptions(addTerminalOptions(subcommand(root, 'stamp', 'prepend a Received field and copy the message'))))
+    .argument('<for>', 'the recipient (the "for" clause)')
+    .argument('[input]', 'the message (default: stdin)')
+    .option('-f, --from <domain>', 'the client name (HELO) of the "from" clause')
+    .option('--ip <address>', 'the client address, written as a TCP-info comment')
+    .option('--rdns <name>', 'the client name from reverse DNS, with --ip')
+    .option('-h, --hostname <host>', 'the receiving host of the "by" clause (default: this host)')
+    .option('--with <protocol>', 'the protocol (SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP...)')
+    .option('--id <id>', 'the queue id')
+    .option('--now <rfc3339>', 'the date of the field (default: now)')
+    .option('--zone <+HHMM>', 'the time zone the date is written in (default: +0000)')
+    .action(async (rcpt: string, input: string | undefined, o: StampOptions) => {
+      code = await stamp(rcpt, input, o);
+    });
+
+  await root.parseAsync(argv, { from: 'user' });
+  return code;
+}
+
+/** The Received fields (and Date) of the message's top-level header; the body is not read. */
+async function readTrace(input: string | undefined, newline: CommonOptions['newline']): Promise<{ fields: RouteField[]; date?: string }> {
+  const dec = new HeaderDecoder();
+  const fields: RouteField[] = [];
+  let date: string | undefined;
+  const take = (events: ReturnType<HeaderDecoder['push']>): boolean => {
+    for (const ev of events) {
+      if (ev.type === 'field') {
+        const name = ev.field.name.toLowerCase();
+        if (name === 'received') fields.push({ value: fieldValue(ev.field.raw).toString('utf8'), line: ev.field.line });
+        else if (name === 'date' && date === undefined) date = fieldValue(ev.field.raw).toString('latin1');
+      } else if (ev.type === 'end') return true;
+    }
+    return false;
+  };
+  let done = false;
+  for await (const chunk of readMessage(input, newline)) {
+    if (take(dec.push(chunk))) {
+      done = true;
+      break;
+    }
+  }
+  if (!done) take(dec.finish());
+  return { fields, date };
+}
+
+async function extract(input: string | undefined, o: ExtractOptions): Promise<number> {
+  if (o.dot && o.json) throw usageError('--dot and --json cannot be used together');
+  const { fields, date } = await readTrace(input, o.newline);
+  const hops = buildRoute(fields, date);
+  const name = inputName(input);
+  if (o.verbose) {
+    for (const h of hops) {
+      if (h.error) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unparseable Received field (${h.error})\n`);
+      else if (h.parsed?.date && !h.parsed.date.ok) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unreadable date (${h.parsed.date.error})\n`);
+    }
+  }
+  if (o.quiet) return 0;
+  const out = new Output();
+  if (o.json) {
+    await out.write(JSON.stringify({ input: name, hops: hops.map(hopJson) }, null, 2) + '\n');
+  } else if (o.dot) {
+    await out.write(formatRouteDot(hops));
+  } else {
+    for (const h of hops) await out.write(formatHopText(h, { delays: o.delays }));
+  }
+  await out.end();
+  return 0;
+}
+
+function parseZone(z: string | undefined): number {
+  if (z === undefined) return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(z);
+  if (!m) throw usageError(`--zone: expected +HHMM or -HHMM, got '${z}'`);
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+function parseNow(s: string | undefined): Date {
+  if (s === undefined) return new Date();
+  const d = new Date(s);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(s) || Number.isNaN(d.getTime())) {
+    throw usageError(`--now: expected an RFC 3339 date like 2026-11-22T14:00:00Z, got '${s}'`);
+  }
+  return d;
+}
+
+const TOKEN = /^[\x21-\x7e]+$/;
+
+async function stamp(rcpt: string, input: string | undefined, o: StampOptions): Promise<number> {
+  for (const [flag, v] of [['FOR', rcpt], ['--from', o.from], ['--hostname', o.hostname], ['--with', o.with], ['--id', o.id], ['--rdns', o.rdns]] as const) {
+    if (v !== undefined && (!TOKEN.test(v) || /[;()<>]/.test(v.replace(/^<(.*)>$/, '$1')))) throw usageError(`${flag}: '${v}' is not a single word`);
+  }
+  if (o.rdns && !o.ip) throw usageError('--rdns needs --ip');
+  const field = formatReceived({
+    from: o.from || o.ip ? { helo: o.from, ip: o.ip, rdns: o.rdns } : undefined,
+    by: o.hostname ?? hostname(),
+    with: o.with,
+    id: o.id,
+    for: rcpt,
+    date: parseNow(o.now),
+    zoneMinutes: parseZone(o.zone),
+  });
+  const out = new Output(o.output);
+  const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
+  try {
+    await out.write(lf ? lf.push(Buffer.from(field)) : field);
+    for await (const chunk of readMessage(input, o.newline === 'lf' ? 'auto' : o.newline)) await out.write(lf ? lf.push(chunk) : chunk);
+    if (lf) await out.write(lf.finish());
+  } finally {
+    await out.end();
+  }
+  return 0;
+}
