@@ -32,7 +32,7 @@ export function encodingOption(v: string, auto = true): TransferEncoding | 'auto
 /** The body encoder for an encoding (identity for 7bit, 8bit, binary). */
 export function bodyEncoder(enc: TransferEncoding, text: boolean, finalNewline: boolean): ChunkTransform | undefined {
   if (enc === 'base64') return new Base64Encoder({ finalNewline });
-  if (enc === 'quoted-printable') return new QuotedPrintableEncoder({ text });
+  if (enc === 'quoted-printable') return new QuotedPrintableEncoder({ text, finalNewline });
   return undefined;
 }
 
@@ -71,7 +71,7 @@ async function makeMessage(argv: string[]): Promise<number> {
       const scan = new BodyScanner();
       for await (const c of body.chunks()) scan.push(c);
       const stats = scan.finish();
-      enc = wanted === 'auto' ? chooseEncoding(stats) : wanted;
+      enc = wanted === 'auto' ? chooseEncoding(stats, { mustEndWithCRLF: true }) : wanted;
       const why = checkEncoding(enc, stats);
       if (why) throw usageError(`${body.name}: ${why}`);
     }

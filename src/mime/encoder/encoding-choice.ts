@@ -25,6 +25,8 @@ export interface BodyStats {
   firstBad7bitLine: number;
   /** A line that is a multipart delimiter for the boundary asked about. */
   boundaryLine: boolean;
+  /** Empty, or its last line ends with CRLF. */
+  endsWithCRLF: boolean;
 }
 
 const CR = 0x0d;
@@ -32,7 +34,7 @@ const LF = 0x0a;
 
 export class BodyScanner {
   private s: BodyStats = {
-    size: 0, nul: 0, eightBit: 0, control: 0, bareCR: 0, bareLF: 0, longestLine: 0, validUtf8: true, firstBad7bitLine: 0, boundaryLine: false,
+    size: 0, nul: 0, eightBit: 0, control: 0, bareCR: 0, bareLF: 0, longestLine: 0, validUtf8: true, firstBad7bitLine: 0, boundaryLine: false, endsWithCRLF: true,
   };
   private lineLen = 0;
   private line = 1;
@@ -62,10 +64,12 @@ export class BodyScanner {
           this.bad7();
         }
         this.endLine();
+        this.s.endsWithCRLF = this.prevCR;
         this.prevCR = false;
         continue;
       }
       this.prevCR = b === CR;
+      this.s.endsWithCRLF = false;
       if (b === CR) continue;
       this.lineLen++;
       if (delim && this.lineHead.length < delim.length) this.lineHead.push(b);
@@ -140,8 +144,11 @@ function fits7bit(s: BodyStats): boolean {
  * octets (and holds no delimiter line), quoted-printable for text, base64 for
  * anything binary.
  */
-export function chooseEncoding(s: BodyStats): TransferEncoding {
-  if (fits7bit(s) && s.control === 0 && !s.boundaryLine) return '7bit';
+export function chooseEncoding(s: BodyStats, opts: { mustEndWithCRLF?: boolean } = {}): TransferEncoding {
+  // a message body that does not end in CRLF is written as quoted-printable, whose
+  // final soft break gives every line its CRLF without changing the content
+  const endOk = s.endsWithCRLF || !opts.mustEndWithCRLF;
+  if (fits7bit(s) && s.control === 0 && !s.boundaryLine && endOk) return '7bit';
   return looksBinary(s) ? 'base64' : 'quoted-printable';
 }
 

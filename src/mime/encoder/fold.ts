@@ -15,11 +15,13 @@ function isWsp(c: number): boolean {
 
 /** `Name: value` folded, with the final CRLF. The value must hold no CR or LF. */
 export function foldField(name: string, value: string, width = FOLD_SOFT_LIMIT): FoldResult {
-  return foldLine(value === '' ? `${name}:` : `${name}: ${value}`, width);
+  // never fold right after the colon: some readers (Python's email) keep the
+  // white space of such a fold as part of the value
+  return foldLine(value === '' ? `${name}:` : `${name}: ${value}`, width, name.length + 2);
 }
 
 /** Folds one logical line (already `Name: value`), returning it with CRLF. */
-export function foldLine(s: string, width = FOLD_SOFT_LIMIT): FoldResult {
+export function foldLine(s: string, width = FOLD_SOFT_LIMIT, firstBreak = 1): FoldResult {
   const lines: string[] = [];
   let start = 0;
   let col = 0; // octets on the current line
@@ -27,7 +29,7 @@ export function foldLine(s: string, width = FOLD_SOFT_LIMIT): FoldResult {
   let colAtCand = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (isWsp(c) && i > start && !isWsp(s.charCodeAt(i - 1))) {
+    if (isWsp(c) && i > start && i >= firstBreak && !isWsp(s.charCodeAt(i - 1))) {
       cand = i;
       colAtCand = col;
     }

@@ -14,3 +14,4 @@ export * from './content-type-lite.ts';
 export * from './wrapper.ts';
 export * from './appender.ts';
 export * from './address-input.ts';
+export * from './builder.ts';

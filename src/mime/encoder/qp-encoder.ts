@@ -20,10 +20,13 @@ const MAX = 75;
 export interface QpEncoderOptions {
   /** CRLF in the input is a line break (default true); false escapes every CR and LF. */
   text?: boolean;
+  /** End the output with a line break (a soft one if the data does not end with CRLF). */
+  finalNewline?: boolean;
 }
 
 export class QuotedPrintableEncoder {
   private readonly text: boolean;
+  private readonly finalNewline: boolean;
   private col = 0;
   private pendingWsp = -1; // a space or tab that may turn out to end a line
   private pendingCR = false; // a CR waiting to see whether LF follows
@@ -32,6 +35,7 @@ export class QuotedPrintableEncoder {
 
   constructor(opts: QpEncoderOptions = {}) {
     this.text = opts.text ?? true;
+    this.finalNewline = opts.finalNewline ?? false;
   }
 
   push(chunk: Uint8Array): Buffer {
@@ -48,6 +52,7 @@ export class QuotedPrintableEncoder {
       this.escaped(CR);
     }
     this.flushWsp(true);
+    if (this.finalNewline && this.col > 0) this.softBreak();
     return this.take();
   }
 
