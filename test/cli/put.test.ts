@@ -1,0 +1,67 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
+const run = (args: string[], input?: string) => execa(BLAZE, args, { input, reject: false, stripFinalNewline: false });
+const MP = 'Subject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\none\r\n--B--\r\n';
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'blaze-put-'));
+  writeFileSync(join(dir, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+  writeFileSync(join(dir, 'notes'), 'plain words\n');
+  writeFileSync(join(dir, 'Волим.txt'), 'Волим слани краставац.\n');
+  writeFileSync(join(dir, 'msg.eml'), MP);
+});
+
+describe('blaze put', () => {
+  it('appends a part before the close delimiter, type from the name, base64 for binary', async () => {
+    const r = await run(['put', join(dir, 'image.png')], MP);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      MP.slice(0, MP.indexOf('\r\n--B--')) +
+        '\r\n--B\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=image.png\r\n\r\n' +
+        'iVBORw0KGgoAAAAN\r\n--B--\r\n',
+    );
+  });
+  it('guesses text from the content, disposition inline, RFC 2231 filename for non-ASCII', async () => {
+    const a = await run(['put', join(dir, 'notes')], MP);
+    expect(a.stdout).toContain('Content-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--B--');
+    const b = await run(['put', join(dir, 'Волим.txt'), '--disposition', 'attachment', '--id', 'x@y'], MP);
+    expect(b.stdout).toContain(`Content-Disposition: attachment;\r\n filename*=utf-8''%D0%92%D0%BE%D0%BB%D0%B8%D0%BC.txt\r\nContent-ID: <x@y>\r\n`);
+    expect(b.stdout).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable');
+  });
+  it('accepts both argument orders and make put', async () => {
+    const a = await run(['put', join(dir, 'notes'), join(dir, 'msg.eml')]);
+    const b = await run(['put', join(dir, 'msg.eml'), join(dir, 'notes')]);
+    const c = await run(['make', 'put', join(dir, 'notes')], MP);
+    expect(a.exitCode).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(c.stdout).toBe(a.stdout);
+  });
+  it('wraps a message that is not multipart with --wrap', async () => {
+    const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
+    expect(r.stdout).toBe(
+      'Subject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=W\r\n\r\n--W\r\n\r\nhello\r\n' +
+        '\r\n--W\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--W--\r\n',
+    );
+  });
+  it.each([
+    [['put', 'NOTES'], 'Subject: s\r\n\r\nhello\r\n', 'the message is not multipart (no Content-Type (text/plain)); use --wrap'],
+    [['put', '/nonexistent/file.bin'], MP, '/nonexistent/file.bin: no such file or directory'],
+    [['put', '--encoding', 'uuencode', 'NOTES'], MP, 'unknown encoding "uuencode"'],
+    [['put', '--encoding', '7bit', 'VOLIM'], MP, '7bit cannot carry 8-bit bytes'],
+    [['put', '-f', 'X-A: a\rb', 'NOTES'], MP, 'value holds a bare CR'],
+    [['put', 'NOTES'], 'Subject: s\r\nContent-Type: multipart/mixed\r\n\r\nx\r\n', 'multipart/mixed without a boundary parameter'],
+  ])('bad input %j: exit 2 with one line, nothing on stdout', async (args, input, msg) => {
+    const r = await run(args.map((a) => (a === 'NOTES' ? join(dir, 'notes') : a === 'VOLIM' ? join(dir, 'Волим.txt') : a)), input);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(msg);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+});
