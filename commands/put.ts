@@ -124,7 +124,9 @@ export default async function put(argv: string[]): Promise<number> {
   if (file === '-' && (input === undefined || input === '-')) throw usageError('FILE and the message cannot both be stdin');
   const wanted = encodingOption(o.encoding);
   const name = o.name ?? (file === '-' ? undefined : basename(file));
-  let type = o.type !== undefined ? checkMediaType(o.type) : name !== undefined ? mime.lookup(name) || undefined : undefined;
+  // --type, else the file's own name, else --name, else the content
+  let type = o.type !== undefined ? checkMediaType(o.type) : undefined;
+  for (const n of [file === '-' ? undefined : basename(file), o.name]) if (type === undefined && n !== undefined) type = mime.lookup(n) || undefined;
   if (type === undefined) type = sniffType((await readHead(file)) ?? Buffer.alloc(0));
   const text = type.startsWith('text/');
   const params = parseParams(o.param, isValidParamName);
