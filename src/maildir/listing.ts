@@ -2,7 +2,7 @@
 // with a bounded number of header reads in flight, so a maildir of 100,000
 // messages streams through in constant memory.
 import { listMaildir, type Folder, type MaildirEntry } from './store.ts';
-import { readHeaderSummary } from './summary.ts';
+import { readHeaderSummarySync } from './summary.ts';
 
 export interface MessageSummary {
   name: string;
@@ -21,10 +21,10 @@ export interface MessageSummary {
 
 const WANTED = ['date', 'from', 'subject'] as const;
 
-async function summarize(e: MaildirEntry): Promise<MessageSummary> {
+function summarize(e: MaildirEntry): MessageSummary {
   const base = { name: e.name, folder: e.folder, file: e.file, flags: e.flags, path: e.path };
   try {
-    const h = await readHeaderSummary(e.path, WANTED);
+    const h = readHeaderSummarySync(e.path, WANTED);
     return { ...base, size: h.size, date: h.fields.get('date'), from: h.fields.get('from'), subject: h.fields.get('subject') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -32,14 +32,13 @@ async function summarize(e: MaildirEntry): Promise<MessageSummary> {
   }
 }
 
-/** Summaries of the messages in FOLDERS, in directory order, at most CONCURRENCY files open at once. */
-export async function* summarizeMaildir(dir: string, folders: Folder[] = ['new', 'cur'], concurrency = 16): AsyncGenerator<MessageSummary> {
-  const inFlight: Promise<MessageSummary>[] = [];
-  for await (const e of listMaildir(dir, folders)) {
-    inFlight.push(summarize(e));
-    if (inFlight.length >= concurrency) yield await inFlight.shift()!;
-  }
-  while (inFlight.length) yield await inFlight.shift()!;
+/**
+ * Summaries of the messages in FOLDERS, in directory order, one file open at
+ * a time. The header reads block: measured on 100,000 files they are several
+ * times faster than promise-based reads, and a listing has nothing else to do.
+ */
+export async function* summarizeMaildir(dir: string, folders: Folder[] = ['new', 'cur']): AsyncGenerator<MessageSummary> {
+  for await (const e of listMaildir(dir, folders)) yield summarize(e);
 }
 
 /** How many messages FOLDERS hold (a streamed count, for a progress bar). */

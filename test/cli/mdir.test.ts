@@ -151,4 +151,14 @@ describe('blaze mdir', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });
+
+  it('draws a progress bar on stderr when it is a terminal (script(1) gives a pty)', async () => {
+    const dir = await fresh();
+    for (let i = 0; i < 3; i++) await blaze(['mdir', 'put', '-D', dir, SIMPLE]);
+    const r = await execa('script', ['-qec', `${BLAZE} mdir list -D ${dir} > /dev/null`, '/dev/null'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('] 3/3');
+    expect(r.stdout).toMatch(/^\r\[#+ *\] \d\/3/);
+    expect(r.stdout.endsWith('\r\x1b[K')).toBe(true);
+  });
 });
