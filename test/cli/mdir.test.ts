@@ -54,7 +54,7 @@ describe('blaze mdir', () => {
     const l1 = await blaze(['mdir', 'list', '-D', dir]);
     expect(l1.exitCode).toBe(0);
     expect(l1.stdout).toMatch(new RegExp(`^${name.replace(/[.\\]/g, '\\$&')}\\tN\\t`));
-    expect(l1.stdout.split('\t').slice(3)).toEqual(['Alice <alice@example.org>', 'Lunch on Thursday?\n']);
+    expect(l1.stdout.split('\t').slice(2)).toEqual(['2017-03-30 15:00:00 +02:00', 'Alice <alice@example.org>', 'Lunch on Thursday?\n']);
 
     const c = await blaze(['mdir', 'commit', '-D', dir, name, '--seen', '--replied']);
     expect(c.exitCode).toBe(0);
@@ -89,6 +89,7 @@ describe('blaze mdir', () => {
     expect(doc).toHaveLength(1);
     expect(doc[0]).toMatchObject({
       name, folder: 'new', file: name, flags: '', from: 'Alice <alice@example.org>', subject: 'Lunch on Thursday?',
+      date: '2017-03-30 15:00:00 +02:00', timestamp: '2017-03-30T13:00:00.000Z',
     });
     expect(doc[0].size).toBe((await readFile(SIMPLE)).length + 7);
     const empty = await fresh();
@@ -98,11 +99,11 @@ describe('blaze mdir', () => {
   it('lists messages written by others (LF, :2, in new/, unknown flags)', async () => {
     const dir = await fresh();
     await writeFile(join(dir, 'new', '1.M1P1.other:2,S'), 'Subject: lf one\nFrom: x@y\n\nbody\n');
-    await writeFile(join(dir, 'cur', '2.M2P2.other:2,Sa'), 'Subject: with keyword\n\nbody\n');
+    await writeFile(join(dir, 'cur', '2.M2P2.other:2,Sa'), 'Subject: with keyword\nDate: 1 Jan 2020 00:00 -0500\n\nbody\n');
     await mkdir(join(dir, 'cur', '.sub'));
     const r = await blaze(['mdir', 'list', '-D', dir]);
     const lines = r.stdout.split('\n').filter(Boolean).sort();
-    expect(lines).toEqual(['1.M1P1.other\tNS\t-\tx@y\tlf one', '2.M2P2.other\tSa\t-\t-\twith keyword']);
+    expect(lines).toEqual(['1.M1P1.other\tNS\t-\tx@y\tlf one', '2.M2P2.other\tSa\t2020-01-01 00:00:00 -05:00\t-\twith keyword']);
     const g = await blaze(['mdir', 'get', '-D', dir, '1.M1P1.other']);
     expect(g.stdout).toBe('Subject: lf one\r\nFrom: x@y\r\n\r\nbody\r\n');
   });
