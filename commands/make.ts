@@ -69,7 +69,10 @@ async function makeMessage(argv: string[]): Promise<number> {
     if (wanted === 'base64' || wanted === 'quoted-printable') enc = wanted;
     else {
       const scan = new BodyScanner();
-      for await (const c of body.chunks()) scan.push(c);
+      for await (const c of body.chunks()) {
+        scan.push(c);
+        if (wanted === 'auto' && scan.certainlyBinary) break; // base64, no need to read on
+      }
       const stats = scan.finish();
       enc = wanted === 'auto' ? chooseEncoding(stats, { mustEndWithCRLF: true }) : wanted;
       const why = checkEncoding(enc, stats);

@@ -166,7 +166,10 @@ export default async function put(argv: string[]): Promise<number> {
       const scan = new BodyScanner(boundary);
       let stats;
       if (wanted !== 'base64' && wanted !== 'quoted-printable') {
-        for await (const c of content.chunks()) scan.push(c);
+        for await (const c of content.chunks()) {
+          scan.push(c);
+          if (wanted === 'auto' && scan.certainlyBinary) break; // base64, no need to read on
+        }
         stats = scan.finish();
         encoding = wanted === 'auto' ? chooseEncoding(stats) : wanted;
         const why = checkEncoding(encoding, stats);

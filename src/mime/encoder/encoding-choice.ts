@@ -96,6 +96,11 @@ export class BodyScanner {
     }
   }
 
+  /** Enough seen for `--encoding auto`: a NUL byte means base64 whatever follows. */
+  get certainlyBinary(): boolean {
+    return this.s.nul > 0;
+  }
+
   finish(): BodyStats {
     if (this.prevCR) {
       this.s.bareCR++;
