@@ -145,6 +145,10 @@ export default async function mdir(argv: string[]): Promise<number> {
       });
     });
 
+  root.action(() => {
+    throw usageError('missing command: init, put, new, list, get, commit, flag or rm (see blaze mdir --help)');
+  });
+
   await root.parseAsync(argv, { from: 'user' });
   return code;
 }

@@ -51,6 +51,10 @@ export default async function recv(argv: string[]): Promise<number> {
       code = await stamp(rcpt, input, o);
     });
 
+  root.action(() => {
+    throw usageError('missing command: extract or stamp (see blaze recv --help)');
+  });
+
   await root.parseAsync(argv, { from: 'user' });
   return code;
 }

@@ -90,6 +90,9 @@ describe('blaze recv extract', () => {
     const r = await blaze(['recv', 'extract', '/nonexistent/x.eml']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe('blaze: recv: /nonexistent/x.eml: no such file or directory\n');
+    const m = await blaze(['recv']);
+    expect(m.exitCode).toBe(2);
+    expect(m.stderr).toBe('blaze: recv: missing command: extract or stamp (see blaze recv --help)\n');
     const b = await blaze(['recv', 'extract', '--dot', '--json', TWO]);
     expect(b.exitCode).toBe(2);
     expect(b.stderr).toBe('blaze: recv: --dot and --json cannot be used together\n');

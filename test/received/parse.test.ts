@@ -62,6 +62,15 @@ describe('parseReceived', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('stays linear on hostile input', () => {
+    for (const s of ['('.repeat(100_000), 'from ' + '[a '.repeat(30_000), 'from x ' + '(a [1.2.3.4] '.repeat(20_000), ' 1 Jan 2020 10:'.repeat(10_000), 'from a (' + 'HELO '.repeat(20_000) + ')', 'x@'.repeat(50_000)]) {
+      const t0 = performance.now();
+      const r = parseReceived(s);
+      expect(typeof r.ok).toBe('boolean');
+      expect(performance.now() - t0).toBeLessThan(1000);
+    }
+  });
 });
 
 describe('parseReceivedDate', () => {
