@@ -51,7 +51,8 @@ export default async function recv(argv: string[]): Promise<number> {
       code = await stamp(rcpt, input, o);
     });
 
-  root.action(() => {
+  root.argument('[command]').action((command: string | undefined) => {
+    if (command !== undefined) throw usageError(`unknown command '${command}' (see blaze recv --help)`);
     throw usageError('missing command: extract or stamp (see blaze recv --help)');
   });
 

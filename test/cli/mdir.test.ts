@@ -115,7 +115,7 @@ describe('blaze mdir', () => {
       [['mdir', 'list', '-D', tmpdir()], `blaze: mdir: ${tmpdir()}: not a maildir (no tmp/, new/ and cur/; see blaze mdir init)\n`],
       [['mdir', 'list'], 'blaze: mdir: no maildir given (use -D DIR or set BLAZE_MDIR)\n'],
       [['mdir'], 'blaze: mdir: missing command: init, put, new, list, get, commit, flag or rm (see blaze mdir --help)\n'],
-      [['mdir', 'frob'], "blaze mdir: unknown command 'frob'\n"],
+      [['mdir', 'frob'], "blaze: mdir: unknown command 'frob' (see blaze mdir --help)\n"],
       [['mdir', 'rm', '-D', dir, 'nope'], `blaze: mdir: ${dir}: no message 'nope'\n`],
       [['mdir', 'put', '-D', dir, join(dir, 'missing.eml')], `blaze: mdir: ${join(dir, 'missing.eml')}: no such file or directory\n`],
     ];
