@@ -145,7 +145,7 @@ export default async function mdir(argv: string[]): Promise<number> {
       });
     });
 
-  root.argument('[command]').action((command: string | undefined) => {
+  root.usage('[options] <command> [arguments]').argument('[command]').action((command: string | undefined) => {
     if (command !== undefined) throw usageError(`unknown command '${command}' (see blaze mdir --help)`);
     throw usageError('missing command: init, put, new, list, get, commit, flag or rm (see blaze mdir --help)');
   });

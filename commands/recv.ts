@@ -51,7 +51,7 @@ export default async function recv(argv: string[]): Promise<number> {
       code = await stamp(rcpt, input, o);
     });
 
-  root.argument('[command]').action((command: string | undefined) => {
+  root.usage('[options] <command> [arguments]').argument('[command]').action((command: string | undefined) => {
     if (command !== undefined) throw usageError(`unknown command '${command}' (see blaze recv --help)`);
     throw usageError('missing command: extract or stamp (see blaze recv --help)');
   });
