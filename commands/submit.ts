@@ -189,7 +189,8 @@ function report(r: ClientResult, quiet: boolean | undefined, where: string): num
     return exitFor(r);
   }
   const code = exitFor(r);
-  throw new BlazeError(`${where}: ${r.failure?.message ?? 'failed'}`, code);
+  const why = r.failure?.message ?? 'failed';
+  throw new BlazeError(why.startsWith(where) ? why : `${where}: ${why}`, code);
 }
 
 /** A reply on one line (the codec's replyText, without loading the codec eagerly). */
