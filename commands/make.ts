@@ -105,9 +105,13 @@ async function addField(argv: string[]): Promise<number> {
   const specs = headerFromFlags(o, new IdentifierSource(o.seed));
   const header = encodeHeaderFields(specs, { utf8: o.utf8 });
   if (!header.ok) throw usageError(header.error);
+  // read the first chunk before writing: a missing input then leaves stdout empty
+  const input = readMessage(cmd.args[0], o.newline);
+  const first = await input.next();
   const w = new MessageWriter(new Output(o.output), o.newline);
   await w.write(header.text);
-  for await (const c of readMessage(cmd.args[0], o.newline)) await w.write(c);
+  if (!first.done) await w.write(first.value);
+  for await (const c of input) await w.write(c);
   await w.end();
   return 0;
 }

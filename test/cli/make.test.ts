@@ -50,6 +50,20 @@ describe('blaze make', () => {
     const r = await run(['make', 'add-field', '--subject', 'Hi', '-f', 'X-A: b'], 'From: a@b.c\r\n\r\nbody\r\n');
     expect(r.stdout.toString()).toBe('Subject: Hi\r\nX-A: b\r\nFrom: a@b.c\r\n\r\nbody\r\n');
   });
+  it('add-field with a missing input writes nothing', async () => {
+    const r = await run(['make', 'add-field', '--subject', 'Hi', '/nonexistent/msg.eml']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr.toString()).toBe('blaze: make: /nonexistent/msg.eml: no such file or directory\n');
+  });
+  it('reads a large body from a pipe (spooled past 1 MiB) and writes it exactly', async () => {
+    const big = Buffer.from(('x'.repeat(100) + '\r\n').repeat(30000));
+    const r = await run(['make', ...FIXED], big);
+    expect(r.exitCode).toBe(0);
+    const s = r.stdout.toString();
+    expect(s).toContain('Content-Transfer-Encoding: 7bit\r\n\r\n');
+    expect(r.stdout.subarray(r.stdout.indexOf('\r\n\r\n') + 4).equals(big)).toBe(true);
+  });
   it.each([
     [['--encoding', 'rot13'], 'unknown encoding "rot13"'],
     [['--encoding', '7bit'], '7bit cannot carry 8-bit bytes (line 1)'],

@@ -16,6 +16,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'notes'), 'plain words\n');
   writeFileSync(join(dir, 'Волим.txt'), 'Волим слани краставац.\n');
   writeFileSync(join(dir, 'msg.eml'), MP);
+  writeFileSync(join(dir, 'delim.txt'), 'before\n--B--\nafter\n');
 });
 
 describe('blaze put', () => {
@@ -42,6 +43,14 @@ describe('blaze put', () => {
     expect(a.exitCode).toBe(0);
     expect(b.stdout).toBe(a.stdout);
     expect(c.stdout).toBe(a.stdout);
+  });
+  it('content holding the delimiter line: auto writes quoted-printable, explicit 7bit is refused', async () => {
+    const auto = await run(['put', join(dir, 'delim.txt')], MP);
+    expect(auto.exitCode).toBe(0);
+    expect(auto.stdout).toContain('Content-Transfer-Encoding: quoted-printable\r\nContent-Disposition: inline; filename=delim.txt\r\n\r\nbefore\r\n=2D-B--\r\nafter\r\n\r\n--B--\r\n');
+    const seven = await run(['put', '--encoding', '7bit', join(dir, 'delim.txt')], MP);
+    expect(seven.exitCode).toBe(2);
+    expect(seven.stderr).toContain('the content holds a line that is the multipart delimiter');
   });
   it('wraps a message that is not multipart with --wrap', async () => {
     const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');

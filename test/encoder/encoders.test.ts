@@ -42,6 +42,9 @@ describe('quoted-printable encoder', () => {
     for (const l of lines(whole.toString('latin1'))) expect(l.length).toBeLessThanOrEqual(76);
     expect(qpDecode(whole.toString('latin1')).equals(data)).toBe(true);
   });
+  it('escapes a "-" starting a line, so no delimiter can appear whatever the boundary', () => {
+    expect(encodeQuotedPrintable(Buffer.from('--B\r\nx--B\r\n')).toString()).toBe('=2D-B\r\nx--B\r\n');
+  });
   it('binary mode escapes CRLF too', () => {
     expect(encodeQuotedPrintable(Buffer.from('a\r\nb'), { text: false }).toString()).toBe('a=0D=0Ab');
   });
@@ -77,6 +80,11 @@ describe('header folding and encoded-words', () => {
     if (!r.ok) return;
     for (const l of lines(r.text).slice(0, -1)) expect(l.length).toBeLessThanOrEqual(78);
     expect(r.text.replace(/\r\n(?=[ \t])/g, '')).toBe(`Subject: ${value}\r\n`);
+  });
+  it('keeps the first line of an encoded Subject within 78 columns', () => {
+    const r = encodeHeaderField({ kind: 'unstructured', name: 'Subject', value: 'Волим слани краставац. '.repeat(4).trim() });
+    expect(r.ok).toBe(true);
+    if (r.ok) for (const l of lines(r.text)) expect(l.length).toBeLessThanOrEqual(78);
   });
   it('refuses a structured token longer than 998 octets', () => {
     expect(foldField('Message-ID', `<${'a'.repeat(1200)}@b>`).ok).toBe(false);

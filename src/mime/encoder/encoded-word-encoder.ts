@@ -33,8 +33,12 @@ function qEncode(bytes: Buffer): string {
   return s;
 }
 
-/** The encoded-words for `text`, joined by single spaces (fold points). */
-export function encodeWords(text: string): string {
+/**
+ * The encoded-words for `text`, joined by single spaces (fold points).
+ * `firstRoom` bounds the length of the first word (what is left of the first
+ * line after `Name: `), at least room for one character.
+ */
+export function encodeWords(text: string, firstRoom = MAX_WORD): string {
   const all = Buffer.from(text, 'utf8');
   let q = 0;
   for (const b of all) q += qCost(b);
@@ -55,7 +59,8 @@ export function encodeWords(text: string): string {
     const b = Buffer.from(ch, 'utf8');
     let cq = 0;
     for (const x of b) cq += qCost(x);
-    const fits = useB ? 4 * Math.ceil((curBytes + b.length) / 3) <= ROOM : curQ + cq <= ROOM;
+    const room = words.length === 0 ? Math.max(Math.min(firstRoom, MAX_WORD) - PREFIX_B.length - 2, 12) : ROOM;
+    const fits = useB ? 4 * Math.ceil((curBytes + b.length) / 3) <= room : curQ + cq <= room;
     if (!fits) flush();
     cur.push(ch);
     curBytes += b.length;
@@ -72,6 +77,8 @@ function isAscii(s: string): boolean {
 export interface UnstructuredOptions {
   /** Keep non-ASCII as raw UTF-8 (RFC 6532) instead of encoded-words. */
   utf8?: boolean;
+  /** Columns left on the first line (after `Name: `), for a value starting with encoded-words. */
+  firstRoom?: number;
 }
 
 /** Whether a whitespace-free word must be encoded to survive a decoder unchanged. */
@@ -102,7 +109,7 @@ export function encodeUnstructured(value: string, opts: UnstructuredOptions = {}
     // extend the run over following words that also need encoding
     let j = i;
     while (j + 2 < parts.length && parts[j + 2] !== '' && needsEncoding(parts[j + 2], utf8)) j += 2;
-    out.push(encodeWords(parts.slice(i, j + 1).join('')));
+    out.push(encodeWords(parts.slice(i, j + 1).join(''), i === 0 ? opts.firstRoom : undefined));
     if (j + 1 < parts.length) out.push(parts[j + 1]);
     i = j + 2;
   }

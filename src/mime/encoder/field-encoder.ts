@@ -1,7 +1,7 @@
 // Header fields from values: the field kinds blaze writes (unstructured text,
 // address lists, structured values that are only folded) encoded and folded
 // into wire form. Every failure is a value naming the field.
-import { foldField } from './fold.ts';
+import { foldField, FOLD_SOFT_LIMIT } from './fold.ts';
 import { encodeUnstructured } from './encoded-word-encoder.ts';
 import { encodeAddressList, type AddressOut } from './address-encoder.ts';
 
@@ -67,7 +67,7 @@ export function encodeHeaderField(spec: HeaderFieldSpec, opts: FieldEncodeOption
       if (!opts.utf8 && /[^\x00-\x7f]/.test(v)) return { ok: false, error: `${spec.name}: non-ASCII in a structured field needs --utf8` };
       value = v;
     } else {
-      value = encodeUnstructured(v, opts);
+      value = encodeUnstructured(v, { ...opts, firstRoom: FOLD_SOFT_LIMIT - spec.name.length - 2 });
     }
   }
   const f = foldField(spec.name, value);

@@ -1,8 +1,9 @@
 // A streaming quoted-printable encoder (RFC 2045 §6.7) as a chunk encoder:
 // push(chunk) -> Buffer, finish() -> Buffer. Lines stay within 76 columns
 // (soft breaks `=` CRLF), `=` and non-printables are escaped, whitespace before
-// a line end is escaped, and a `.` or `F` starting a line is escaped so that
-// neither an SMTP end-of-data `.` nor an mbox `From ` line can appear.
+// a line end is escaped, and a `.`, `F` or `-` starting a line is escaped so
+// that neither an SMTP end-of-data `.`, an mbox `From ` line nor a multipart
+// delimiter (`--boundary`, whatever the boundary) can appear.
 //
 // In text mode a CRLF in the input is a hard line break; a lone CR or LF is
 // escaped (=0D, =0A) so the decoded bytes are exactly the input. In binary mode
@@ -79,7 +80,7 @@ export class QuotedPrintableEncoder {
       return;
     }
     this.flushWsp(false);
-    if (b > 32 && b < 127 && b !== EQ && !(this.col === 0 && (b === 0x2e || b === 0x46))) this.literal(b);
+    if (b > 32 && b < 127 && b !== EQ && !(this.col === 0 && (b === 0x2e || b === 0x46 || b === 0x2d))) this.literal(b);
     else this.escaped(b);
   }
 
