@@ -28,6 +28,8 @@ export interface ReceivedFromInfo {
 export interface ReceivedHost {
   name?: string;
   literal?: string;
+  /** The address given in a comment or literal after the name (`by mx ([10.0.0.1])`, `by mx (10.0.0.1)`). */
+  ip?: string;
 }
 
 export interface ReceivedTls {
@@ -250,7 +252,18 @@ function byClause(toks: Token[]): ReceivedHost | undefined {
   const ip = normalizeIp(t.text);
   if (t.kind === 'literal' || (ip && t.kind === 'word')) return ip ? { literal: ip } : undefined;
   const name = t.text.replace(/[,;]+$/, '');
-  return name ? { name } : undefined;
+  if (!name) return undefined;
+  const host: ReceivedHost = { name };
+  for (const x of toks.slice(1, 3)) {
+    const inner = x.kind === 'comment' || x.kind === 'literal' ? x.text : undefined;
+    const m = inner === undefined ? null : /^\[?((?:IPv6:)?[0-9A-Fa-f:.]+)\]?(?::\d+)?$/.exec(inner.trim());
+    const addr = m ? normalizeIp(m[1]) : undefined;
+    if (addr) {
+      host.ip = addr;
+      break;
+    }
+  }
+  return host;
 }
 
 const PROTOCOLS = ['ESMTPSA', 'ESMTPS', 'ESMTPA', 'ESMTP', 'SMTP', 'LMTPSA', 'LMTPS', 'LMTPA', 'LMTP', 'UTF8SMTPSA', 'UTF8SMTPS', 'UTF8SMTPA', 'UTF8SMTP', 'UTF8LMTP', 'HTTPS', 'HTTP', 'IMAP', 'POP3', 'LOCAL'];

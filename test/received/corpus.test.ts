@@ -37,6 +37,7 @@ describe('Received fields of the conformance messages', () => {
     let total = 0;
     let parsed = 0;
     let dated = 0;
+    let withHost = 0;
     const failures: string[] = [];
     const undated: string[] = [];
     for (const file of files(ROOT)) {
@@ -52,12 +53,14 @@ describe('Received fields of the conformance messages', () => {
         }
         parsed++;
         if (r.date?.ok) dated++;
+        if (r.from || r.by) withHost++;
         else undated.push(`${where}: ${r.date ? r.date.error : 'no date'}: ${f.value.slice(-60)}`);
       }
     }
     console.log(
       `conformance Received fields: ${parsed}/${total} parse (${((100 * parsed) / total).toFixed(1)}%), ` +
-        `${dated}/${total} with a readable date (${((100 * dated) / total).toFixed(1)}%)\n` +
+        `${dated}/${total} with a readable date (${((100 * dated) / total).toFixed(1)}%), ` +
+        `${withHost}/${total} with a from or by host (${((100 * withHost) / total).toFixed(1)}%)\n` +
         [...failures, ...undated].map((s) => `  ${s}`).join('\n'),
     );
     expect(total).toBeGreaterThan(400);

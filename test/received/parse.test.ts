@@ -27,6 +27,12 @@ describe('parseReceived', () => {
       from: { name: 'x.example', ip: '192.0.2.9', helo: 'y.example', heloCommand: 'HELO' },
     });
   });
+  it('reads the address of the by host in a comment or literal', () => {
+    expect(parseReceived('from a by FWM-M18.sysops.aol.com (64.12.168.82) with HTTP; 1 Jan 2020 00:00:00 +0000')).toMatchObject({ by: { name: 'FWM-M18.sysops.aol.com', ip: '64.12.168.82' } });
+    expect(parseReceived('from a by fsav4im2 ([10.128.128.74]:25) with SMTP; 1 Jan 2020 00:00:00 +0000')).toMatchObject({ by: { name: 'fsav4im2', ip: '10.128.128.74' } });
+    expect(parseReceived('from a by mx.example [10.0.0.2] with SMTP; 1 Jan 2020 00:00:00 +0000')).toMatchObject({ by: { name: 'mx.example', ip: '10.0.0.2' } });
+    expect((parseReceived('from a by mail.rev.net (8.11.4/8.11.4) with ESMTP; 1 Jan 2020 00:00:00 +0000') as { by: object }).by).toEqual({ name: 'mail.rev.net' });
+  });
   it('reads what formatReceived writes', () => {
     const date = new Date('2026-11-22T14:04:08Z');
     const field = formatReceived({
