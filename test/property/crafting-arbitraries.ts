@@ -6,9 +6,9 @@ import type { AddressOut, HeaderFieldSpec, MimeSpec, MailboxOut } from '../../sr
 
 const SCRIPTS = [
   'Волим', 'слани', 'краставац.', 'Ελληνικά', 'שלום', 'مرحبا', '日本語のテキスト', '中文字符', '한국어', 'हिन्दी', 'ไทย',
-  'Ünïcödé', 'façade', 'Ærøskøbing', '😀👍🏽', 'ĀĒĪŌŪ', 'ẞtraße', 'ı', '𝔘𝔫𝔦',
+  'Ünïcödé', 'façade', 'Ærøskøbing', 'naïve', 'Crème', 'brûlée', 'ÀÉÎÕÜ', 'Zürich', 'Ångström', 'AÄ', 'Mañana', 'ABCDEFGHIJKLMNOPQRSTUVWXYZé', 'abcdefghijklmnopqrstuvwxyz0123456789ü', 'Résumé-Final-Version-Approved', '😀👍🏽', 'ĀĒĪŌŪ', 'ẞtraße', 'ı', '𝔘𝔫𝔦',
 ];
-const ASCII_WORDS = ['hello', 'World', 'a', 'Re:', '[list]', 'x=y', '"quoted"', 'semi;colon', 'a,b', '(paren)', '<angle>', 'q?', '=?', '?=', '=?utf-8?q?x?=', '_', 'tab'];
+const ASCII_WORDS = ['hello', 'World', 'a', 'Re:', '[list]', 'x=y', '"quoted"', 'semi;colon', 'a,b', '(paren)', '<angle>', 'q?', '=?', '?=', '=?utf-8?q?x?=', '_', 'tab', 'A=?Z', 'Hello=?World_!*+-/'];
 
 const asciiWord = fc.stringMatching(/^[\x21-\x7e]{1,12}$/);
 const word = fc.oneof(
