@@ -52,9 +52,9 @@ describe('Received fields of the conformance messages', () => {
           continue;
         }
         parsed++;
-        if (r.date?.ok) dated++;
         if (r.from || r.by) withHost++;
-        else undated.push(`${where}: ${r.date ? r.date.error : 'no date'}: ${f.value.slice(-60)}`);
+        if (r.date?.ok) dated++;
+        else undated.push(`${where}: ${r.date && !r.date.ok ? r.date.error : 'no date'}: ${f.value.slice(-60)}`);
       }
     }
     console.log(
