@@ -55,6 +55,9 @@ async function makeMessage(argv: string[]): Promise<number> {
   const type = checkMediaType(o.type);
   const wanted = encodingOption(o.encoding);
   const params = parseParams(o.param, isValidParamName);
+  if (type.startsWith('multipart/')) throw usageError(`--type ${type}: make writes single-part messages; use blaze wrap and blaze put`);
+  // RFC 2046 §5.2: message/* bodies are never base64 or quoted-printable
+  if (type.startsWith('message/') && (wanted === 'base64' || wanted === 'quoted-printable')) throw usageError(`--type ${type} cannot be ${wanted}-encoded (RFC 2046)`);
   const text = type.startsWith('text/');
   if (text && !params.some(([k]) => k === 'charset')) params.unshift(['charset', 'utf-8']);
   const specs: HeaderFieldSpec[] = headerFromFlags(o, ids);
@@ -75,6 +78,7 @@ async function makeMessage(argv: string[]): Promise<number> {
       }
       const stats = scan.finish();
       enc = wanted === 'auto' ? chooseEncoding(stats, { mustEndWithCRLF: true }) : wanted;
+      if (type.startsWith('message/') && (enc === 'base64' || enc === 'quoted-printable')) enc = stats.nul || stats.bareCR || stats.bareLF || stats.longestLine > 998 ? 'binary' : stats.eightBit ? '8bit' : '7bit';
       const why = checkEncoding(enc, stats);
       if (why) throw usageError(`${body.name}: ${why}`);
     }

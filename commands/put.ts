@@ -129,12 +129,15 @@ export default async function put(argv: string[]): Promise<number> {
   for (const n of [file === '-' ? undefined : basename(file), o.name]) if (type === undefined && n !== undefined) type = mime.lookup(n) || undefined;
   if (type === undefined) type = sniffType((await readHead(file)) ?? Buffer.alloc(0));
   const text = type.startsWith('text/');
+  // RFC 2046 §5.2: a message/* part is never base64 or quoted-printable, and is in wire form
+  const isMessage = type.startsWith('message/');
+  if (isMessage && (wanted === 'base64' || wanted === 'quoted-printable')) throw usageError(`--type ${type} cannot be ${wanted}-encoded (RFC 2046)`);
   const params = parseParams(o.param, isValidParamName);
   const extra = fieldsFromFlags(o.field);
   for (const s of extra) {
     if (/^content-(type|transfer-encoding|disposition|id)$/i.test(s.name)) throw usageError(`-f ${s.name}: use --type, --encoding, --disposition or --id`);
   }
-  const content = await openReplayable(file, text ? () => new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
+  const content = await openReplayable(file, text || isMessage ? () => new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
   try {
     const appender = new MultipartAppender();
     const source = maybeWrapped(readMessage(input, o.newline), o.wrap ? () => new MessageWrapper(wrapOptionsFrom(o, 'mixed')) : undefined);
@@ -168,10 +171,13 @@ export default async function put(argv: string[]): Promise<number> {
       if (wanted !== 'base64' && wanted !== 'quoted-printable') {
         for await (const c of content.chunks()) {
           scan.push(c);
-          if (wanted === 'auto' && scan.certainlyBinary) break; // base64, no need to read on
+          if (wanted === 'auto' && !isMessage && scan.certainlyBinary) break; // base64, no need to read on
         }
         stats = scan.finish();
         encoding = wanted === 'auto' ? chooseEncoding(stats) : wanted;
+        if (isMessage && (encoding === 'base64' || encoding === 'quoted-printable')) {
+          encoding = stats.nul || stats.bareCR || stats.bareLF || stats.longestLine > 998 ? 'binary' : stats.eightBit ? '8bit' : '7bit';
+        }
         const why = checkEncoding(encoding, stats);
         if (why) throw usageError(`${content.name}: ${why}`);
       } else encoding = wanted;

@@ -72,6 +72,8 @@ describe('blaze make', () => {
     [['--to', 'a@b, <broken'], '--to: expected'],
     [['/nonexistent/body.txt'], '/nonexistent/body.txt: no such file or directory'],
     [['--date', 'yesterday'], '--date "yesterday"'],
+    [['--type', 'multipart/mixed'], 'make writes single-part messages'],
+    [['--type', 'message/rfc822', '--encoding', 'base64'], 'cannot be base64-encoded'],
   ])('bad input %j: exit 2 with one line', async (args, msg) => {
     const r = await run(['make', ...args], 'Волим\n');
     expect(r.exitCode).toBe(2);

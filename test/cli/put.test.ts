@@ -16,6 +16,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'notes'), 'plain words\n');
   writeFileSync(join(dir, 'Волим.txt'), 'Волим слани краставац.\n');
   writeFileSync(join(dir, 'msg.eml'), MP);
+  writeFileSync(join(dir, 'fwd.eml'), 'Subject: Волим\n\nhi\n');
   writeFileSync(join(dir, 'delim.txt'), 'before\n--B--\nafter\n');
 });
 
@@ -51,6 +52,12 @@ describe('blaze put', () => {
     const seven = await run(['put', '--encoding', '7bit', join(dir, 'delim.txt')], MP);
     expect(seven.exitCode).toBe(2);
     expect(seven.stderr).toContain('the content holds a line that is the multipart delimiter');
+  });
+  it('attaches a message as message/rfc822 in wire form, never base64 (RFC 2046 §5.2)', async () => {
+    const r = await run(['put', join(dir, 'fwd.eml')], MP);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\nSubject: Волим\r\n\r\nhi\r\n\r\n--B--\r\n');
+    expect((await run(['put', '--encoding', 'base64', join(dir, 'fwd.eml')], MP)).exitCode).toBe(2);
   });
   it('wraps a message that is not multipart with --wrap', async () => {
     const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
