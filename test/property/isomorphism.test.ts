@@ -75,6 +75,22 @@ function pythonPhrase(name: string, utf8: boolean): string {
     .join(' ');
 }
 
+/**
+ * Header lines keep to 78 octets where they can: a longer line of the top-level
+ * header must be a single token that white space cannot split (after `Name: `
+ * on a first line, after the leading white space on a continuation line).
+ */
+function check78(data: Buffer): string | undefined {
+  const end = data.indexOf('\r\n\r\n');
+  const header = data.subarray(0, end).toString('utf8').split('\r\n');
+  for (const l of header) {
+    if (Buffer.byteLength(l) <= 78) continue;
+    const rest = /^[ \t]/.test(l) ? l.replace(/^[ \t]+/, '') : l.replace(/^[^:]*:[ \t]*/, '');
+    if (/[ \t]/.test(rest)) return `header line of ${Buffer.byteLength(l)} octets that could have been folded: ${l}`;
+  }
+  return undefined;
+}
+
 function expectedMailbox(m: MailboxOut, utf8: boolean) {
   return { name: m.name === undefined ? '' : pythonPhrase(m.name, utf8), local: m.local, domain: m.domain };
 }
@@ -127,7 +143,7 @@ describe('isomorphism: Python email reads back what blaze writes', () => {
         // utf8: raw UTF-8 header text (RFC 6532) instead of encoded-words
         const r = buildMessage(s, { ids, utf8 });
         if (!r.ok) throw new Error(`case ${done + i} (seed ${SEED}, batch ${b}): encoder error ${r.error}\n${JSON.stringify(s)}`);
-        const bad = checkLines(r.data);
+        const bad = checkLines(r.data) ?? check78(r.data);
         if (bad) throw new Error(`case ${done + i} (seed ${SEED}): ${bad}`);
         return r.data;
       });
