@@ -145,6 +145,7 @@ export default async function put(argv: string[]): Promise<number> {
     let pending: Buffer[] | undefined = []; // output held until the header proved to be multipart
     let partHeader = '';
     let enc: TransferEncoding = 'base64';
+    let boundaryOf = '';
     const emit = async (b: Buffer) => (pending ? pending.push(b) : w.write(b));
     const handle = async (evs: ReturnType<MultipartAppender['push']>) => {
       for (const ev of evs) {
@@ -162,7 +163,6 @@ export default async function put(argv: string[]): Promise<number> {
         }
       }
     };
-    let boundaryOf = '';
     const prepare = async (boundary: string, subtype: string) => {
       boundaryOf = boundary;
       let encoding: TransferEncoding;

@@ -59,6 +59,11 @@ describe('blaze put', () => {
     expect(r.stdout).toContain('Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\nSubject: Волим\r\n\r\nhi\r\n\r\n--B--\r\n');
     expect((await run(['put', '--encoding', 'base64', join(dir, 'fwd.eml')], MP)).exitCode).toBe(2);
   });
+  it('in multipart/form-data the part is form-data with a name', async () => {
+    const fd = MP.replace('multipart/mixed', 'multipart/form-data');
+    const r = await run(['put', join(dir, 'notes')], fd);
+    expect(r.stdout).toContain('Content-Disposition: form-data; name=notes; filename=notes\r\n');
+  });
   it('wraps a message that is not multipart with --wrap', async () => {
     const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
     expect(r.stdout).toBe(

@@ -27,6 +27,14 @@ describe('blaze wrap', () => {
     expect(r.stdout).toContain('Content-Type: multipart/signed; boundary=b;\r\n protocol="application/pgp-signature"\r\n');
     expect(r.stdout).toContain('Content-Transfer-Encoding: 7bit\r\nContent-Description: the text\r\n\r\nbody');
   });
+  it('a digest part without Content-Type gets an explicit text/plain (its default would be message/rfc822)', async () => {
+    const r = await run(['wrap', '--digest', '--boundary', 'd'], 'Subject: s\r\n\r\nhi\r\n');
+    expect(r.stdout).toBe('Subject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhi\r\n\r\n--d--\r\n');
+  });
+  it('writes LF line ends with --newline lf', async () => {
+    const r = await run(['wrap', '--boundary', 'x', '--newline', 'lf'], 'Subject: s\n\nhi\n');
+    expect(r.stdout).toBe('Subject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nhi\n\n--x--\n');
+  });
   it('rejects two subtypes, a bad boundary, and a boundary found in the body', async () => {
     expect((await run(['wrap', '--mixed', '--digest'], MSG)).exitCode).toBe(2);
     expect((await run(['wrap', '--boundary', 'x'.repeat(71)], MSG)).exitCode).toBe(2);
