@@ -98,23 +98,31 @@ export async function openReplayable(path: string | undefined, transform?: () =>
   };
 }
 
-/** Writes a message, in wire form or with LF line ends for --newline lf. */
+/**
+ * Writes a message, in wire form or with LF line ends for --newline lf. The
+ * output (-o FILE) is opened at the first write, so a command that fails
+ * before writing leaves no empty file behind.
+ */
 export class MessageWriter {
   private readonly lf: CrlfToLf | undefined;
-  constructor(private readonly out: Output, newline: string | undefined) {
+  private out: Output | undefined;
+  constructor(private readonly path: string | undefined, newline: string | undefined) {
     this.lf = newline === 'lf' ? new CrlfToLf() : undefined;
+  }
+  private output(): Output {
+    return (this.out ??= new Output(this.path));
   }
   async write(data: Buffer | string): Promise<void> {
     const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (!b.length) return;
-    await this.out.write(this.lf ? this.lf.push(b) : b);
+    await this.output().write(this.lf ? this.lf.push(b) : b);
   }
   async end(): Promise<void> {
     if (this.lf) {
       const t = this.lf.finish();
-      if (t.length) await this.out.write(t);
+      if (t.length) await this.output().write(t);
     }
-    await this.out.end();
+    await this.output().end();
   }
 }
 

@@ -4,7 +4,7 @@
 import { Option } from 'commander';
 import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
-import { Output, readMessage } from './_lib/io.ts';
+import { readMessage } from './_lib/io.ts';
 import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
   Base64Encoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, IdentifierSource,
@@ -89,7 +89,7 @@ async function makeMessage(argv: string[]): Promise<number> {
     );
     const header = encodeHeaderFields(specs, { utf8: o.utf8 });
     if (!header.ok) throw usageError(header.error);
-    const w = new MessageWriter(new Output(o.output), o.newline);
+    const w = new MessageWriter(o.output, o.newline);
     await w.write(header.text + '\r\n');
     const e = bodyEncoder(enc, text, true);
     for await (const c of body.chunks()) await w.write(e ? e.push(c) : c);
@@ -112,7 +112,7 @@ async function addField(argv: string[]): Promise<number> {
   // read the first chunk before writing: a missing input then leaves stdout empty
   const input = readMessage(cmd.args[0], o.newline);
   const first = await input.next();
-  const w = new MessageWriter(new Output(o.output), o.newline);
+  const w = new MessageWriter(o.output, o.newline);
   await w.write(header.text);
   if (!first.done) await w.write(first.value);
   for await (const c of input) await w.write(c);

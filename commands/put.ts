@@ -5,7 +5,7 @@ import { Option } from 'commander';
 import mime from 'mime-types';
 import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
-import { Output, readMessage } from './_lib/io.ts';
+import { readMessage } from './_lib/io.ts';
 import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
 import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
@@ -141,7 +141,7 @@ export default async function put(argv: string[]): Promise<number> {
   try {
     const appender = new MultipartAppender();
     const source = maybeWrapped(readMessage(input, o.newline), o.wrap ? () => new MessageWrapper(wrapOptionsFrom(o, 'mixed')) : undefined);
-    const w = new MessageWriter(new Output(o.output), o.newline);
+    const w = new MessageWriter(o.output, o.newline);
     let pending: Buffer[] | undefined = []; // output held until the header proved to be multipart
     let partHeader = '';
     let enc: TransferEncoding = 'base64';

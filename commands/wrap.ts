@@ -1,7 +1,7 @@
 // blaze wrap [INPUT]: the message becomes the first part of a new multipart.
 import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
 import { BlazeError, usageError } from './_lib/errors.ts';
-import { Output, readMessage } from './_lib/io.ts';
+import { readMessage } from './_lib/io.ts';
 import {
   boundaryIsValid, encodeHeaderFields, IdentifierSource, isValidParamName, MessageWrapper, MULTIPART_SUBTYPES,
   type MultipartSubtype, type WrapOptions,
@@ -47,7 +47,7 @@ export default async function wrap(argv: string[]): Promise<number> {
   const chosen = MULTIPART_SUBTYPES.filter((s) => o[s.replace(/-(.)/g, (_, c: string) => c.toUpperCase())] === true);
   if (chosen.length > 1) throw usageError(`choose one of ${chosen.map((s) => '--' + s).join(', ')}`);
   const wrapper = new MessageWrapper(wrapOptionsFrom(o, chosen[0] ?? 'mixed'));
-  const w = new MessageWriter(new Output(o.output), o.newline);
+  const w = new MessageWriter(o.output, o.newline);
   for await (const c of readMessage(cmd.args[0], o.newline)) await w.write(wrapper.push(c));
   const end = wrapper.finish();
   await w.write(end.data);

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -58,6 +58,14 @@ describe('blaze put', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\nSubject: Волим\r\n\r\nhi\r\n\r\n--B--\r\n');
     expect((await run(['put', '--encoding', 'base64', join(dir, 'fwd.eml')], MP)).exitCode).toBe(2);
+  });
+  it('-o FILE: written on success, not created on failure', async () => {
+    const ok = await run(['put', '-o', join(dir, 'out.eml'), join(dir, 'notes')], MP);
+    expect(ok.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'out.eml'), 'utf8')).toContain('filename=notes');
+    const bad = await run(['put', '-o', join(dir, 'never.eml'), join(dir, 'notes')], 'Subject: s\r\n\r\nx\r\n');
+    expect(bad.exitCode).toBe(2);
+    expect(existsSync(join(dir, 'never.eml'))).toBe(false);
   });
   it('in multipart/form-data the part is form-data with a name', async () => {
     const fd = MP.replace('multipart/mixed', 'multipart/form-data');
