@@ -43,7 +43,7 @@ export function checkMediaType(t: string): string {
 }
 
 async function makeMessage(argv: string[]): Promise<number> {
-  const cmd = addOutputOption(addInputOptions(addTerminalOptions(addHeaderOptions(program('make', 'craft a new single-part message'), { date: 'now', messageId: 'auto' }))));
+  const cmd = addOutputOption(addInputOptions(addTerminalOptions(addHeaderOptions(program('make', 'craft a new single-part message (also: make add-field [INPUT], make wrap, make put; see man blaze-make)'), { date: 'now', messageId: 'auto' }))));
   cmd
     .argument('[body]', 'the body (a file; - or absent: stdin)')
     .option('--type <type/subtype>', 'the media type of the body', 'text/plain')
