@@ -95,6 +95,13 @@ export default async function srv(argv: string[]): Promise<number> {
     return stopping;
   };
   let delivered = 0;
+  /** --once: no new connections; let the current session say QUIT (bounded), then stop. */
+  const stopWhenIdle = async (): Promise<void> => {
+    server?.stopAccepting();
+    const until = Date.now() + 5000;
+    while (server && server.connections() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+  };
 
   const sink = (peer: { address: string; port: number }) => {
     let writer: { write(b: Buffer): Promise<void>; commit(): Promise<string>; abort(): Promise<void> } | undefined;
@@ -139,7 +146,7 @@ export default async function srv(argv: string[]): Promise<number> {
           { event: 'message', peer: `${peer.address}:${peer.port}`, from: env.from, recipients: env.recipients, size, tls: env.secure, user: env.user ?? null, stored: where },
           `${peer.address}:${peer.port} from=<${env.from}> to=${env.recipients.map((r) => `<${r}>`).join(',')} size=${size}${env.secure ? ' tls' : ''} -> ${where}`,
         );
-        if (once) setImmediate(() => void stop());
+        if (once) setImmediate(() => void stopWhenIdle());
         return `queued as ${basename(where)}`;
       },
       async abort(reason: string) {

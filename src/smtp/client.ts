@@ -116,6 +116,11 @@ export class SmtpClient {
   closed(): ClientAction[] {
     if (this.step === 'done') return [];
     const out: ClientAction[] = [];
+    // A server that hangs up instead of answering QUIT after accepting the message: still delivered.
+    if (this.step === 'quit' && !this.failure && this.final?.code === 250) {
+      this.finish(out);
+      return out;
+    }
     this.failure ??= { kind: 'temporary', stage: this.step, message: 'connection closed by the server' };
     this.finish(out);
     return out;

@@ -7,3 +7,4 @@ export * from './client.ts';
 export * from './transport.ts';
 export * from './selfsigned.ts';
 export * from './envelope.ts';
+export * from './mx.ts';

@@ -246,6 +246,8 @@ export interface RunningServer {
   address: { host: string; port: number };
   /** Stop accepting; abort deliveries in flight; close every connection. */
   close(): Promise<void>;
+  /** Stop accepting new connections; the current ones go on. */
+  stopAccepting(): void;
   connections(): number;
 }
 
@@ -276,6 +278,7 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
   return {
     address: { host: addr.address, port: addr.port },
     connections: () => live.size,
+    stopAccepting: () => srv.close(),
     async close() {
       srv.close();
       await Promise.all([...live].map((c) => c.abort()));

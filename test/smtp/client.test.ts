@@ -129,7 +129,7 @@ describe('SmtpClient', () => {
       const r = scripted(new SmtpClient({ ...opts, recipients: ['x@y'] }), [...script]);
       expect(r.result?.ok).toBe(false);
       expect(r.result?.failure).toMatchObject({ kind, stage });
-      if (stage !== 'greeting' && !script.includes('421 closing\r\n')) expect(r.sent.at(-1)).toBe('QUIT\r\n');
+      if (stage !== 'greeting' && !(script as readonly string[]).includes('421 closing\r\n')) expect(r.sent.at(-1)).toBe('QUIT\r\n');
     });
   }
 
@@ -137,6 +137,19 @@ describe('SmtpClient', () => {
     const r = scripted(new SmtpClient({ ...opts, recipients: ['x@y'] }), ['220 mx\r\n', '250-mx\r\n250 PIPELINING\r\n', '250 ok\r\n550 no\r\n354 go\r\n', '250 ok\r\n', '221\r\n']);
     expect(r.sent[2]).toBe('.\r\n');
     expect(r.result?.failure).toMatchObject({ kind: 'permanent', stage: 'RCPT' });
+  });
+
+  it('a server that hangs up after accepting the message instead of answering QUIT: delivered', () => {
+    const c = new SmtpClient({ ...opts, recipients: ['x@y'] });
+    const r = scripted(c, ['220 mx\r\n', '250 mx\r\n', '250 ok\r\n', '250 ok\r\n', '354 go\r\n', '250 queued\r\n']);
+    expect(r.result).toBeUndefined();
+    const done = c.closed();
+    expect(done).toMatchObject([{ type: 'done', result: { ok: true } }]);
+  });
+  it('a hang-up before the final reply is a temporary failure', () => {
+    const c = new SmtpClient({ ...opts, recipients: ['x@y'] });
+    scripted(c, ['220 mx\r\n', '250 mx\r\n', '250 ok\r\n']);
+    expect(c.closed()).toMatchObject([{ type: 'done', result: { ok: false, failure: { kind: 'temporary' } } }]);
   });
 
   it('a malformed reply is a protocol failure', () => {
