@@ -45,6 +45,7 @@ for (const mb of sizes) {
     ['base64 -w 76', `base64 -w 76 ${file} > /dev/null`],
     ['blaze put (auto)', `${process.execPath} ${blaze} put ${file} ${msg} > /dev/null`],
     ['blaze put --encoding base64', `${process.execPath} ${blaze} put --encoding base64 ${file} ${msg} > /dev/null`],
+    ['blaze put (into a pipe)', `${process.execPath} ${blaze} put ${file} ${msg} | cat > /dev/null`],
     ['blaze put (stdin content)', `cat ${file} | ${process.execPath} ${blaze} put --type application/octet-stream - ${msg} > /dev/null`],
   ];
   const base = measure(rows[0][1]);
