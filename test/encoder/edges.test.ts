@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  encodeAddressList, encodeParameter, encodeUnstructured, foldField, MessageWrapper, MultipartAppender, parseAddressInput, parseMediaTypeLite,
+} from '../../src/mime/encoder/index.ts';
+
+function run(a: MultipartAppender, input: string, part: string): string {
+  const out: string[] = [];
+  for (const evs of [a.push(Buffer.from(input)), a.finish()]) {
+    for (const ev of evs) {
+      if (ev.type === 'data') out.push(ev.data.toString());
+      else if (ev.type === 'insert') out.push(part);
+      else if (ev.type === 'error') out.push(`ERROR ${ev.error}`);
+    }
+  }
+  return out.join('');
+}
+
+describe('address input', () => {
+  it('reads routes, domain literals, quoted local parts and obs-phrase dots', () => {
+    expect(parseAddressInput('J.R.R. Tolkien <@a.org,@b.org:"j r"@[192.0.2.1]>')).toEqual({
+      ok: true,
+      addresses: [{ name: 'J.R.R. Tolkien', route: ['a.org', 'b.org'], local: 'j r', domain: '[192.0.2.1]' }],
+    });
+  });
+  it('names where it went wrong', () => {
+    expect(parseAddressInput('"unclosed <a@b>')).toEqual({ ok: false, error: 'unclosed quoted-string at offset 0' });
+    expect(parseAddressInput('a@b c@d')).toEqual({ ok: false, error: 'expected "," at offset 4' });
+    expect(parseAddressInput('Team: a@b')).toEqual({ ok: false, error: 'group "Team" without its closing ";"' });
+  });
+  it('writes what it read: route, literal, quoted local part', () => {
+    const r = parseAddressInput('J.R.R. Tolkien <@a.org,@b.org:"j r"@[192.0.2.1]>');
+    expect(r.ok && encodeAddressList(r.addresses)).toEqual({ ok: true, value: '"J.R.R. Tolkien" <@a.org,@b.org:"j r"@[192.0.2.1]>' });
+  });
+  it('turns a non-ASCII domain into A-labels, or keeps it with utf8', () => {
+    expect(encodeAddressList([{ local: 'a', domain: 'bücher.example' }])).toEqual({ ok: true, value: 'a@xn--bcher-kva.example' });
+    expect(encodeAddressList([{ local: 'a', domain: 'bücher.example' }], { utf8: true })).toEqual({ ok: true, value: 'a@bücher.example' });
+  });
+});
+
+describe('parameters and media types', () => {
+  it('uses RFC 2231 for long ASCII values and for control characters', () => {
+    const segs = encodeParameter('filename', 'a'.repeat(100) + '.txt');
+    expect(segs.length).toBeGreaterThan(1);
+    expect(segs.map((s) => s.replace(/^filename\*\d+\*=(utf-8'')?/, '')).join('')).toBe('a'.repeat(100) + '.txt');
+    expect(encodeParameter('name', 'a\tb')).toEqual([`name*=utf-8''a%09b`]);
+  });
+  it('reads the boundary of a Content-Type with comments and quotes', () => {
+    const mt = parseMediaTypeLite('Multipart/Mixed (comment); charset=x; boundary="a \\"b\\" c"');
+    expect(mt?.type).toBe('multipart');
+    expect(mt?.params.get('boundary')).toBe('a "b" c');
+  });
+});
+
+describe('unstructured values', () => {
+  it('keeps runs of white space, tabs included, between plain and encoded words', () => {
+    expect(encodeUnstructured('a  \tb')).toBe('a  \tb');
+    expect(encodeUnstructured('é  x')).toBe('=?utf-8?B?w6k=?=  x');
+    // two encoded words side by side: the space between them goes inside the encoding
+    expect(encodeUnstructured('é é')).toMatch(/^=\?utf-8\?[BQ]\?[^ ]*\?=$/);
+  });
+  it('folds an empty value to the bare name', () => {
+    expect(foldField('X-Empty', '')).toEqual({ ok: true, text: 'X-Empty:\r\n' });
+  });
+});
+
+describe('wrap and put edge cases', () => {
+  it('wrap reports a malformed header line', () => {
+    const w = new MessageWrapper({ subtype: 'mixed', boundary: 'b' });
+    w.push(Buffer.from('Subject: s\r\nnot a field\r\n\r\nbody\r\n'));
+    expect(w.finish()).toMatchObject({ ok: false, error: 'line 2: header field without a colon' });
+  });
+  it('put closes a multipart that has no close delimiter', () => {
+    const out = run(new MultipartAppender(), 'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n', 'NEW');
+    expect(out).toBe('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\nNEW\r\n--b--\r\n');
+  });
+  it('put finds the close delimiter at the very start of the body', () => {
+    const out = run(new MultipartAppender(), 'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--\r\n', 'NEW');
+    expect(out).toBe('Content-Type: multipart/mixed; boundary=b\r\n\r\nNEW\r\n--b--\r\n');
+  });
+  it('put ignores an inner multipart close delimiter with another boundary', () => {
+    const msg = 'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/alternative; boundary=bb\r\n\r\n--bb\r\n\r\nx\r\n--bb--\r\n--b--\r\n';
+    expect(run(new MultipartAppender(), msg, '[NEW]')).toBe(msg.replace('\r\n--b--\r\n', '[NEW]\r\n--b--\r\n'));
+  });
+  it('put refuses a multipart without a boundary and a message without a header', () => {
+    expect(run(new MultipartAppender(), 'Content-Type: multipart/mixed\r\n\r\nx', '')).toContain('ERROR multipart/mixed without a boundary parameter');
+    expect(run(new MultipartAppender(), '', '')).toContain('ERROR the message is not multipart');
+  });
+});
