@@ -1,10 +1,11 @@
 // The pipeline of the SPEC introduction (make | wrap | put | put), read back by
 // Python's standard email package: same tree, filenames, decoded bodies and
-// header values. A missing /usr/bin/python3 fails the test.
+// header values. A missing /usr/bin/python3 fails the test. The same pipeline is
+// also read by mblaze (mshow, mhdr): a missing mblaze fails too.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,5 +84,33 @@ describe('Python email reads what the crafting pipeline writes', () => {
     expect(header(t, 'From')).toEqual([{ group: null, mailboxes: [{ name: 'Jöhn Dœ', local: 'john', domain: 'example.org' }] }]);
     expect(t.children!.map((c) => [c.type, c.filename])).toEqual([['text/plain', null], ['image/png', 'résumé.bin']]);
     expect(body(t.children![1]).equals(png)).toBe(true);
+  });
+});
+
+// A second, independent reader in C: mblaze's mshow/mhdr (Debian package mblaze).
+describe('mblaze reads what the crafting pipeline writes', () => {
+  it('mshow -t lists the tree and names, mhdr -d decodes the fields, mshow -x extracts the bytes', async () => {
+    const mb = mkdtempSync(join(tmpdir(), 'blaze-mblaze-'));
+    writeFileSync(join(mb, 'seq'), '');
+    const env = { MBLAZE: mb };
+    const script =
+      `${BLAZE} make --from 'Ďin <din@osau.re>' --subject 'Report — Волим слани краставац. and more words to fold the line' --seed s < body.txt ` +
+      `| ${BLAZE} wrap --seed s | ${BLAZE} put --type image/png chart.png ` +
+      `| ${BLAZE} put 'Отчёт за квартал — очень длинное имя файла.txt' > ${join(mb, 'p.eml')}`;
+    await execa('sh', ['-c', script], { cwd: dir });
+    const tree = await execa('mshow', ['-t', join(mb, 'p.eml')], { env });
+    expect(tree.stdout.split('\n').slice(1).map((l) => l.trim().replace(/ size=\d+/, ''))).toEqual([
+      '1: multipart/mixed',
+      '2: text/plain',
+      '3: image/png name="chart.png"',
+      '4: text/plain name="Отчёт за квартал — очень длинное имя файла.txt"',
+    ]);
+    const hdr = await execa('mhdr', ['-d', '-h', 'subject:from', join(mb, 'p.eml')], { env });
+    expect(hdr.stdout).toBe('Report — Волим слани краставац. and more words to fold the line\nĎin <din@osau.re>');
+    const out = join(mb, 'x');
+    mkdirSync(out);
+    await execa('mshow', ['-x', join(mb, 'p.eml')], { env, cwd: out });
+    expect(readFileSync(join(out, 'chart.png')).equals(png)).toBe(true);
+    expect(readFileSync(join(out, 'Отчёт за квартал — очень длинное имя файла.txt'), 'utf8')).toBe(report);
   });
 });
