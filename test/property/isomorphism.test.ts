@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildMessage, encodePhrase, IdentifierSource, type AddressOut, type MimeSpec, type MailboxOut } from '../../src/mime/encoder/index.ts';
-import { message } from './crafting-arbitraries.ts';
+import {
+  Base64Encoder, BodyScanner, buildMessage, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, encodeParameter, encodePhrase,
+  IdentifierSource, MessageWrapper, MultipartAppender, QuotedPrintableEncoder,
+  type AddressOut, type HeaderFieldSpec, type LeafSpec, type MimeSpec, type MailboxOut, type MultipartSpec,
+} from '../../src/mime/encoder/index.ts';
+import { leaf, message } from './crafting-arbitraries.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -158,5 +162,85 @@ describe('isomorphism: Python email reads back what blaze writes', () => {
       done += n;
     }
     console.log(`isomorphism: ${done} messages, seed ${SEED}`);
+  }, 600_000);
+});
+
+/** Feeds `data` in chunks of `size` bytes through a chunk transformer. */
+function chunked(data: Buffer, size: number, push: (c: Buffer) => void): void {
+  for (let i = 0; i < data.length; i += size) push(data.subarray(i, i + size));
+}
+
+/** What `put` writes at the insertion point for a leaf, as the command does it. */
+function partFor(l: LeafSpec, boundary: string, utf8: boolean): Buffer {
+  const scan = new BodyScanner(boundary);
+  scan.push(l.body);
+  const stats = scan.finish();
+  const enc = chooseEncoding(stats);
+  if (checkEncoding(enc, stats)) throw new Error(`auto chose ${enc}, which cannot carry the content`);
+  const specs: HeaderFieldSpec[] = [
+    { kind: 'structured', name: 'Content-Type', value: encodeContentValue(l.type, l.params ?? [], { utf8 }) },
+    { kind: 'structured', name: 'Content-Transfer-Encoding', value: enc },
+  ];
+  if (l.disposition) {
+    const segs = [l.disposition.type];
+    if (l.disposition.filename !== undefined) segs.push(...encodeParameter('filename', l.disposition.filename, { utf8 }));
+    specs.push({ kind: 'structured', name: 'Content-Disposition', value: segs.join('; ') });
+  }
+  const h = encodeHeaderFields(specs, { utf8 });
+  if (!h.ok) throw new Error(h.error);
+  const e = enc === 'base64' ? new Base64Encoder({ finalNewline: false }) : enc === 'quoted-printable' ? new QuotedPrintableEncoder({ text: l.type.startsWith('text/') }) : undefined;
+  const body = e ? Buffer.concat([e.push(l.body), e.finish()]) : Buffer.from(l.body);
+  return Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n${h.text}\r\n`, 'utf8'), body]);
+}
+
+describe('isomorphism through the streaming wrap and put', () => {
+  const runs = Math.max(100, Math.floor(RUNS / 5));
+  it(`wrap (when single-part) then put, in random chunk sizes: ${runs} messages (seed ${SEED})`, async () => {
+    const ids = new IdentifierSource(`stream-${SEED}`);
+    const cases = fc.sample(fc.tuple(message, leaf as fc.Arbitrary<LeafSpec>, fc.integer({ min: 1, max: 5000 }), fc.boolean()), { numRuns: runs, seed: SEED + 7919 });
+    const expected: MimeSpec[] = [];
+    const encoded = cases.map(([m, l, size, utf8], i) => {
+      const built = buildMessage(m, { ids, utf8 });
+      if (!built.ok) throw new Error(`case ${i}: ${built.error}`);
+      let input = built.data;
+      let parts: MimeSpec[];
+      let subtype: string;
+      if ('parts' in m) {
+        parts = m.parts;
+        subtype = (m as MultipartSpec).subtype;
+      } else {
+        const w = new MessageWrapper({ subtype: 'mixed', boundary: ids.boundary() });
+        const out: Buffer[] = [];
+        chunked(input, size, (c) => out.push(w.push(c)));
+        const end = w.finish();
+        if (!end.ok) throw new Error(`case ${i}: wrap: ${end.error}`);
+        input = Buffer.concat([...out, end.data]);
+        parts = [{ ...m, fields: [] }];
+        subtype = 'mixed';
+      }
+      expected.push({ fields: m.fields, subtype, parts: [...parts, l] });
+      const a = new MultipartAppender();
+      const out: Buffer[] = [];
+      let boundary = '';
+      const handle = (evs: ReturnType<MultipartAppender['push']>) => {
+        for (const ev of evs) {
+          if (ev.type === 'data') out.push(ev.data);
+          else if (ev.type === 'multipart') boundary = ev.boundary;
+          else if (ev.type === 'insert') out.push(partFor(l, boundary, utf8));
+          else throw new Error(`case ${i}: put: ${ev.error}`);
+        }
+      };
+      chunked(input, size, (c) => handle(a.push(c)));
+      handle(a.finish());
+      const data = Buffer.concat(out);
+      const bad = checkLines(data);
+      if (bad) throw new Error(`case ${i} (seed ${SEED}): ${bad}`);
+      return data;
+    });
+    const parsed = await pythonParse(encoded);
+    for (let i = 0; i < cases.length; i++) {
+      const d = compare(expected[i], parsed[i], 'message', cases[i][3]);
+      if (d) throw new Error(`case ${i} (FUZZ_SEED=${SEED}): ${d}\nmessage:\n${encoded[i].toString('utf8').slice(0, 3000)}`);
+    }
   }, 600_000);
 });
