@@ -1,2 +1,5 @@
 export * from './types.ts';
 export * from './run.ts';
+export * from './system.ts';
+export * from './static.ts';
+export * from './memory.ts';
