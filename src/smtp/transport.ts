@@ -3,7 +3,6 @@
 // upgrade of the same socket, timeouts, back-pressure, connection limit).
 import net from 'node:net';
 import tls from 'node:tls';
-import { once } from 'node:events';
 import { SmtpClient, type ClientOptions, type ClientResult } from './client.ts';
 import { SmtpServer, type ServerOptions, type ServerAction, type Envelope } from './server.ts';
 import { DotStuffer } from './dotstuff.ts';
@@ -196,14 +195,20 @@ async function streamMessage(socket: net.Socket, body: AsyncIterable<Uint8Array>
   socket.write(stuffer.finish());
 }
 
-async function drained(socket: net.Socket): Promise<void> {
-  if (socket.destroyed) throw new Error('connection closed');
-  await Promise.race([
-    once(socket, 'drain'),
-    once(socket, 'close').then(() => {
-      throw new Error('connection closed');
-    }),
-  ]);
+function drained(socket: net.Socket): Promise<void> {
+  if (socket.destroyed) return Promise.reject(new Error('connection closed'));
+  return new Promise((resolve, reject) => {
+    const ok = (): void => {
+      socket.off('close', gone);
+      resolve();
+    };
+    const gone = (): void => {
+      socket.off('drain', ok);
+      reject(new Error('connection closed'));
+    };
+    socket.once('drain', ok);
+    socket.once('close', gone);
+  });
 }
 
 function errorText(err: unknown): string {
