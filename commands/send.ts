@@ -1,0 +1,196 @@
+// blaze send [INPUT]: direct delivery to each recipient domain's MX hosts
+// (RFC 5321 §5.1: preference order, implicit MX, RFC 7505 null MX), with
+// opportunistic STARTTLS. `--mx HOST[:PORT]` overrides the lookup; `--mx -`
+// is a dry run that prints the client side of each dialogue.
+import { hostname as osHostname, tmpdir } from 'node:os';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Option } from 'commander';
+import { addInputOptions, addJsonOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { EXIT_NEGATIVE, EXIT_OK, EXIT_TEMPFAIL, usageError } from './_lib/errors.ts';
+import { readMessage, readRaw, inputName } from './_lib/io.ts';
+import { addDnsOptions, resolverFromOptions } from './_lib/dns-options.ts';
+import { addEnvelopeOptions, envelope, parseDuration, parseHostPort, readOrFail, replyLine } from './submit.ts';
+import type { ClientResult, MessageHeader, TlsMode } from '../src/smtp/index.ts';
+
+interface Outcome {
+  recipient: string;
+  ok: boolean;
+  kind?: 'temporary' | 'permanent';
+  text: string;
+  via?: string;
+}
+
+export default async function send(argv: string[]): Promise<number> {
+  const cmd = addDnsOptions(addJsonOption(addEnvelopeOptions(addInputOptions(addTerminalOptions(program('send', 'deliver a message directly to the MX hosts of its recipients'))))));
+  cmd
+    .argument('[input]', 'the message (default stdin)')
+    .option('--mx <host[:port]>', 'deliver to this host instead of looking up MX records; - for a dry run')
+    .option('--port <port>', 'port of the MX hosts', '25')
+    .addOption(new Option('--tls <mode>', 'opportunistic (STARTTLS when offered, any certificate), starttls (required, verified), none').choices(['opportunistic', 'starttls', 'none']).default('opportunistic'))
+    .option('--ca <file>', 'trust the CA certificates (PEM) in FILE (with --tls starttls)')
+    .option('--insecure', 'with --tls starttls: accept any certificate')
+    .option('--timeout <duration>', 'time allowed for each step', '2m');
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts();
+  const input: string | undefined = cmd.args[0];
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--port: not a port: ${o.port}`);
+  const timeoutMs = parseDuration(o.timeout);
+  const dry = o.mx === '-';
+  const mx = o.mx && !dry ? parseHostPort(o.mx, 25) : undefined;
+  const tlsMode = o.tls as TlsMode;
+  const hostname: string = o.hostname ?? osHostname();
+
+  const smtp = await import('../src/smtp/index.ts');
+  const { run } = await import('../src/dns/index.ts');
+
+  // The message is read once per delivery attempt: stdin is spooled to a private file first.
+  let spoolDir: string | undefined;
+  let path = input;
+  if (input === undefined || input === '-') {
+    spoolDir = await mkdtemp(join(tmpdir(), 'blaze-send-'));
+    path = join(spoolDir, 'message');
+    const out = createWriteStream(path, { mode: 0o600 });
+    for await (const chunk of readRaw(input)) if (!out.write(chunk)) await once(out, 'drain');
+    out.end();
+    await once(out, 'close');
+  }
+  const open = async (): Promise<{ head: MessageHeader; rest: AsyncIterator<Buffer> }> => {
+    const it = readMessage(path, o.newline)[Symbol.asyncIterator]();
+    const h = await smtp.readMessageHeader(it);
+    if (!h.ok) throw usageError(`${inputName(input)}: ${h.error}`);
+    return { head: h.value, rest: it };
+  };
+
+  try {
+    const first = await open();
+    await first.rest.return?.(undefined);
+    const env = envelope(o as { sender?: string; recipient: string[] }, first.head);
+    const byDomain = new Map<string, string[]>();
+    for (const r of env.recipients) {
+      const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
+      byDomain.set(domain, [...(byDomain.get(domain) ?? []), r]);
+    }
+
+    if (dry) {
+      for (const [domain, rcpts] of byDomain) {
+        if (!o.quiet) process.stdout.write(`; ${domain}: ${rcpts.join(', ')}\n`);
+        const text = await dryDialogue(smtp, { hostname, tls: tlsMode, from: env.from, recipients: rcpts }, async function* () {
+          const m = await open();
+          yield* smtp.messageChunks(m.head, m.rest);
+        });
+        if (!o.quiet) process.stdout.write(text);
+      }
+      return EXIT_OK;
+    }
+
+    const resolver = mx ? undefined : resolverFromOptions(o);
+    const trace = o.verbose ? (dir: string, line: string) => process.stderr.write(`${dir === '*' ? '*' : dir + ':'} ${line}\n`) : undefined;
+    const outcomes: Outcome[] = [];
+    for (const [domain, rcpts] of byDomain) {
+      let targets: Array<{ name: string; address: string; port: number }>;
+      if (mx) targets = [{ name: mx[0], address: mx[0], port: mx[1] }];
+      else {
+        const route = await run(smtp.resolveMx(domain), resolver!, trace ? (q, a) => trace('*', `DNS ${q.type} ${q.name}: ${a.ok ? JSON.stringify(a.records) : a.error}`) : undefined);
+        if (!route.ok) {
+          for (const r of rcpts) outcomes.push({ recipient: r, ok: false, kind: route.kind, text: route.reason });
+          continue;
+        }
+        targets = route.hosts.flatMap((h) => h.addresses.map((address) => ({ name: h.name, address, port })));
+      }
+      let last: ClientResult | undefined;
+      let lastVia = '';
+      for (const t of targets) {
+        const via = `${t.name}${t.name === t.address ? '' : ` [${t.address}]`}:${t.port}`;
+        trace?.('*', `trying ${via}`);
+        const result = await smtp.deliver(
+          {
+            host: t.address,
+            port: t.port,
+            servername: t.name,
+            ca: o.ca ? readOrFail(o.ca) : undefined,
+            insecure: tlsMode === 'opportunistic' || !!o.insecure,
+            timeoutMs,
+            trace,
+          },
+          { hostname, tls: tlsMode, from: env.from, recipients: rcpts },
+          async function* () {
+            const m = await open();
+            yield* smtp.messageChunks(m.head, m.rest);
+          },
+        );
+        last = result;
+        lastVia = via;
+        // Next host only when this one failed temporarily before saying anything about the recipients.
+        if (result.ok || result.failure?.kind !== 'temporary' || result.recipients.length) break;
+      }
+      for (const r of rcpts) outcomes.push(outcomeFor(r, last!, lastVia));
+    }
+    return report(outcomes, o);
+  } finally {
+    if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+  }
+}
+
+function outcomeFor(recipient: string, r: ClientResult, via: string): Outcome {
+  const rr = r.recipients.find((x) => x.recipient === recipient);
+  if (r.ok && rr?.ok) return { recipient, ok: true, text: r.final ? replyLine(r.final) : 'accepted', via };
+  if (rr && !rr.ok) return { recipient, ok: false, kind: rr.reply.code >= 500 ? 'permanent' : 'temporary', text: replyLine(rr.reply), via };
+  const kind = r.failure?.kind === 'temporary' ? 'temporary' : 'permanent';
+  return { recipient, ok: false, kind, text: r.failure?.message ?? 'failed', via };
+}
+
+function report(outcomes: Outcome[], o: { json?: boolean; quiet?: boolean }): number {
+  if (!o.quiet) {
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ recipients: outcomes.map((x) => ({ recipient: x.recipient, ok: x.ok, failure: x.kind ?? null, reply: x.text, via: x.via ?? null })) }, null, 2) + '\n');
+    } else {
+      for (const x of outcomes) {
+        const line = x.ok ? `${x.recipient}: sent via ${x.via}: ${x.text}` : `${x.recipient}: ${x.kind} failure${x.via ? ` at ${x.via}` : ''}: ${x.text}`;
+        process.stdout.write(line + '\n');
+      }
+    }
+  }
+  if (outcomes.every((x) => x.ok)) return EXIT_OK;
+  return outcomes.some((x) => x.kind === 'permanent') ? EXIT_NEGATIVE : EXIT_TEMPFAIL;
+}
+
+/** The client side of a dialogue with an agreeable server (no network). */
+async function dryDialogue(
+  smtp: typeof import('../src/smtp/index.ts'),
+  opts: { hostname: string; tls: TlsMode; from: string; recipients: string[] },
+  body: () => AsyncIterable<Buffer>,
+): Promise<string> {
+  const client = new smtp.SmtpClient(opts);
+  const out: Buffer[] = [];
+  let pending = client.push(Buffer.from('220 dry-run ESMTP\r\n'));
+  let done = false;
+  while (pending.length && !done) {
+    const next: typeof pending = [];
+    for (const a of pending) {
+      if (a.type === 'write') {
+        out.push(Buffer.from(a.data));
+        const verb = a.data.slice(0, 4).toUpperCase();
+        const reply =
+          verb === 'EHLO' ? `250-dry-run\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n${opts.tls !== 'none' && !client.isSecure ? '250-STARTTLS\r\n' : ''}250 ENHANCEDSTATUSCODES\r\n`
+          : verb === 'STAR' ? '220 2.0.0 go ahead\r\n'
+          : verb === 'DATA' ? '354 go ahead\r\n'
+          : verb === 'QUIT' ? '221 2.0.0 bye\r\n'
+          : '250 2.0.0 ok\r\n';
+        next.push(...client.push(Buffer.from(reply)));
+      } else if (a.type === 'starttls') next.push(...client.tlsStarted());
+      else if (a.type === 'send-data') {
+        const s = new smtp.DotStuffer();
+        for await (const chunk of body()) out.push(s.push(chunk));
+        out.push(s.finish());
+        client.dataSent();
+        next.push(...client.push(Buffer.from('250 2.0.0 Ok: dry run\r\n')));
+      } else if (a.type === 'done') done = true;
+    }
+    pending = next;
+  }
+  return Buffer.concat(out).toString('utf8');
+}
