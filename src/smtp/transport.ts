@@ -296,6 +296,7 @@ class Connection {
   private sink: MessageSink;
   private chain: Promise<void> = Promise.resolve();
   private inMessage = false;
+  private startFailed = false;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private upgrading = false;
@@ -406,11 +407,29 @@ class Connection {
           await this.upgrade();
           return;
         case 'message-start':
-          await this.sink.start(a.envelope);
-          this.inMessage = true;
+          // A destination that cannot be opened: the data is read and dropped, the end gets 451.
+          try {
+            await this.sink.start(a.envelope);
+            this.inMessage = true;
+            this.startFailed = false;
+          } catch (err) {
+            this.opts.onError?.(err);
+            this.inMessage = false;
+            this.startFailed = true;
+          }
           break;
         case 'message-data':
-          if (this.inMessage) await this.sink.write(a.data);
+          if (this.inMessage) {
+            try {
+              await this.sink.write(a.data);
+            } catch (err) {
+              // Disk full, say: drop the message, read on, answer 451 at the end.
+              this.opts.onError?.(err);
+              this.inMessage = false;
+              this.startFailed = true;
+              await this.sink.abort('storage error').catch(() => {});
+            }
+          }
           break;
         case 'message-abort':
           if (this.inMessage) {
@@ -419,15 +438,18 @@ class Connection {
           }
           break;
         case 'message-end': {
-          let ok = true;
+          let ok = !this.startFailed;
           let detail = '';
-          try {
-            this.inMessage = false;
-            detail = await this.sink.end(a.envelope, a.size);
-          } catch (err) {
-            ok = false;
-            this.opts.onError?.(err);
+          if (ok) {
+            try {
+              this.inMessage = false;
+              detail = await this.sink.end(a.envelope, a.size);
+            } catch (err) {
+              ok = false;
+              this.opts.onError?.(err);
+            }
           }
+          this.startFailed = false;
           await this.apply(this.machine.messageStored(ok, detail));
           break;
         }

@@ -110,6 +110,20 @@ describe('blaze srv under abuse', () => {
     expect(Date.now() - start).toBeLessThan(4500);
   });
 
+  it('silence inside DATA is cut off by the data timeout; nothing is kept', async () => {
+    const s = await srv(['--data-timeout', '1s', '--timeout', '30s']);
+    const c = await Raw.open(s.port);
+    await c.waitFor(/^220 /m);
+    c.write('EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<x@y.test>\r\nDATA\r\nSubject: stalled\r\n\r\nhalf');
+    await c.waitFor(/^354 /m);
+    const start = Date.now();
+    await c.waitClosed(5000);
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(c.text).toMatch(/^421 4\.4\.2 /m);
+    expect(files(s.dir, 'new')).toEqual([]);
+    await until(() => files(s.dir, 'tmp').length === 0, 2000, 'tmp/ emptied');
+  });
+
   it('a 10 MB line gets 500 and the session goes on', async () => {
     const s = await srv([]);
     const c = await Raw.open(s.port);

@@ -70,6 +70,15 @@ describe('blaze send', () => {
     expect(r.stdout).toBe('a@nowhere.test: permanent failure: nowhere.test: no such domain');
   });
 
+  it('opportunistic STARTTLS: used when offered, whatever the certificate', async () => {
+    const tlsSrv = await startSrv(['--tls', 'auto', '--json']);
+    const r = await execa(BLAZE, ['send', '--mx', `127.0.0.1:${tlsSrv.port}`, '-r', 'x@tls.test', join(work, 'msg.eml')], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const log = (await tlsSrv.stop()).stderr;
+    rmSync(tlsSrv.dir, { recursive: true, force: true });
+    expect(log.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'message')).toMatchObject({ tls: true, recipients: ['x@tls.test'] });
+  });
+
   it('--mx - is a dry run: the dialogue per domain, no network', async () => {
     const r = await execa(BLAZE, ['send', '--mx', '-', '-h', 'me.test', '--tls', 'none'], { input: MSG, stripFinalNewline: false });
     expect(r.stdout).toBe(

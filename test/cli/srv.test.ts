@@ -139,3 +139,38 @@ describe('blaze srv', () => {
     expect(cert.stderr).toBe('blaze: srv: --tls-cert and --tls-key go together');
   });
 });
+
+describe('blaze srv with TLS and storage trouble', () => {
+  it('--tls-cert/--tls-key: blaze submit verifies it with --ca; the log says tls; SMTPUTF8 addresses pass', async () => {
+    const { selfSignedCertificate } = await import('../../src/smtp/index.ts');
+    const d = tmp();
+    const pair = await selfSignedCertificate('mx.test');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(d, 'cert.pem'), pair.cert);
+    writeFileSync(join(d, 'key.pem'), pair.key);
+    const s = await startSrv(['--tls-cert', join(d, 'cert.pem'), '--tls-key', join(d, 'key.pem'), '-h', 'mx.test']);
+    dirs.push(s.dir);
+    const msg = 'From: Jörg <jörg@exämple.org>\r\nTo: zoë@example.net\r\nSubject: utf8\r\n\r\nhi\r\n';
+    const r = await execa(BLAZE, ['submit', '--ca', join(d, 'cert.pem'), '-v', `127.0.0.1:${s.port}`], { input: msg, reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('C: MAIL FROM:<jörg@exämple.org> BODY=8BITMIME SMTPUTF8');
+    const [m] = maildirMessages(s.dir);
+    expect(splitReceived(m).rest.toString()).toBe(msg);
+    expect(splitReceived(m).received).toMatch(/with ESMTPS\s/);
+    const out = await s.stop();
+    expect(out.stderr).toMatch(/from=<jörg@exämple\.org> to=<zoë@example\.net> size=\d+ tls -> /);
+  });
+
+  it('a Maildir that disappears: 451 for the message, the server goes on', async () => {
+    const s = await startSrv([]);
+    dirs.push(s.dir);
+    rmSync(join(s.dir, 'tmp'), { recursive: true });
+    const r = await execa(BLAZE, ['submit', '--tls', 'none', `127.0.0.1:${s.port}`], { input: MSG, reject: false });
+    expect(r.exitCode).toBe(75);
+    expect(r.stderr).toMatch(/DATA: 451 4\.3\.0 Error storing the message/);
+    (await import('node:fs')).mkdirSync(join(s.dir, 'tmp'));
+    await submit(s.port);
+    expect(maildirMessages(s.dir).length).toBe(1);
+    await s.stop();
+  });
+});

@@ -92,3 +92,21 @@ describe('blaze submit', () => {
     expect(r.stderr).toBe(`blaze: submit: 127.0.0.1:${port}: connection refused`);
   });
 });
+
+describe('blaze submit progress', () => {
+  it('draws a progress bar on a terminal for a large message, nothing when stderr is not one', async () => {
+    const { startSrv } = await import('../smtp/support.ts');
+    const s = await startSrv([]);
+    const big = join(dir, 'big.eml');
+    writeFileSync(big, 'From: a@b.example\r\nTo: c@d.example\r\n\r\n' + ('y'.repeat(78) + '\r\n').repeat(40_000));
+    // script(1) gives the command a pseudo-terminal.
+    const r = await execa('script', ['-qfec', `${BLAZE} submit --tls none ${big} 127.0.0.1:${s.port}`, '/dev/null'], { reject: false });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/\r\[#+ *\] \d+% \d+\.\d MB \/ 3\.1 MB/);
+    const plain = await execa(BLAZE, ['submit', '--tls', 'none', big, `127.0.0.1:${s.port}`], { reject: false });
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stderr).toBe('');
+    await s.stop();
+    (await import('node:fs')).rmSync(s.dir, { recursive: true, force: true });
+  });
+});
