@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,21 @@ describe('info', () => {
     expect(normalizeFlags('TSRPFD')).toBe('DFPRST');
     expect(normalizeFlags('Sab')).toBe('Sab');
     expect(normalizeFlags('SS')).toBe('S');
+  });
+  it('keeps flags sorted and unique whatever the changes', () => {
+    const letters = fc.constantFrom('D', 'F', 'P', 'R', 'S', 'T', 'a', 'b');
+    fc.assert(
+      fc.property(fc.array(letters), fc.array(fc.tuple(fc.constantFrom('+', '-'), fc.array(letters, { minLength: 1, maxLength: 3 }))), (start, changes) => {
+        const r = applyFlagChanges(start.join(''), changes.map(([sign, ls]) => sign + ls.join('')));
+        if (!r.ok) throw new Error(r.error);
+        expect(r.flags).toBe([...new Set(r.flags)].sort().join(''));
+        const last = new Map<string, string>();
+        for (const [sign, ls] of changes) for (const l of ls) last.set(l, sign);
+        for (const [l, sign] of last) expect(r.flags.includes(l)).toBe(sign === '+');
+        for (const l of start) if (!last.has(l)) expect(r.flags.includes(l)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
   it('applies +X -X changes', () => {
     expect(applyFlagChanges('ST', ['+F', '-T'])).toEqual({ ok: true, flags: 'FS' });
