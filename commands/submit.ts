@@ -30,6 +30,9 @@ export default async function submit(argv: string[]): Promise<number> {
   if (args.length === 0) throw usageError('missing SERVER (HOST[:PORT], or - for a dry run)');
   const server = args[args.length - 1];
   const input = args.length === 2 ? args[0] : undefined;
+  // `blaze submit msg.eml` alone: a file, not a server name, and nothing on stdin.
+  if (args.length === 1 && server !== '-' && process.stdin.isTTY && fileSize(server) !== undefined)
+    throw usageError(`missing SERVER after ${server} (HOST[:PORT], or - for a dry run)`);
   if (server === '-' && input === '-') throw usageError('the dry run needs the message in a file or on stdin (not both -)');
 
   const { readMessageHeader, messageChunks, deliver, SmtpClient, DotStuffer } = await import('../src/smtp/index.ts');
