@@ -8,12 +8,13 @@ import { createReadStream } from 'node:fs';
 import { join, dirname, basename, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Option } from 'commander';
-import { addJsonOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { addTerminalOptions, program } from './_lib/cli.ts';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
 
 export default async function srv(argv: string[]): Promise<number> {
-  const cmd = addJsonOption(addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir')));
+  const cmd = addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir'));
   cmd
+    .option('--json', 'log JSON lines on stderr')
     .argument('[address]', 'HOST:PORT, PORT or HOST to listen on', '127.0.0.1:2525')
     .option('-o, --output <path>', 'Maildir directory (created), or a file for one message')
     .option('--mbox <file>', 'append messages to an mbox (mboxrd) file')

@@ -177,3 +177,27 @@ describe('SmtpServer AUTH', () => {
     expect(h.send(Buffer.from('s3cret').toString('base64') + '\r\n')).toBe('235 2.7.0 Authentication successful\r\n');
   });
 });
+
+describe('SmtpServer and SmtpClient on random input (property)', () => {
+  it('never throw, whatever the bytes, in any state', async () => {
+    const fc = (await import('fast-check')).default;
+    const { SmtpClient } = await import('../../src/smtp/index.ts');
+    const prefix = fc.constantFrom('', 'EHLO x\r\n', 'EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n', 'EHLO x\r\nAUTH LOGIN\r\n', 'EHLO x\r\nSTARTTLS\r\n');
+    const bytes = fc.uint8Array({ maxLength: 2000 });
+    fc.assert(
+      fc.property(prefix, fc.array(bytes, { maxLength: 5 }), (p, chunks) => {
+        const s = new SmtpServer({ ...base, authenticate: () => false, allowInsecureAuth: true });
+        s.greeting();
+        const acts = s.push(Buffer.from(p));
+        for (const c of chunks) {
+          const a = s.push(Buffer.from(c));
+          if (a.some((x) => x.type === 'message-end') || acts.some((x) => x.type === 'message-end')) s.messageStored(true);
+        }
+        const c = new SmtpClient({ hostname: 'h', tls: 'starttls', from: 'a@b', recipients: ['c@d'] });
+        for (const ch of chunks) c.push(Buffer.from(ch));
+        c.closed();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
