@@ -1,1 +1,2 @@
 export * from './encoder/index.ts';
+export * from './charset.ts';
