@@ -174,6 +174,7 @@ export default async function srv(argv: string[]): Promise<number> {
       commandTimeoutMs,
       dataTimeoutMs,
       sink,
+      trace: o.verbose ? (peer, dir, line) => process.stderr.write(`${peer} ${dir}: ${line}\n`) : undefined,
       onError: (err) => log({ event: 'error', error: String((err as Error)?.message ?? err) }, `error: ${(err as Error)?.message ?? err}`),
     });
   } catch (err) {

@@ -245,6 +245,8 @@ export interface ListenOptions {
   sink: (peer: { address: string; port: number }) => MessageSink;
   /** Errors that are not the peer's fault (storage): for the log. */
   onError?: (err: unknown) => void;
+  /** Protocol trace (commands and replies; message bytes and AUTH secrets left out). */
+  trace?: (peer: string, dir: 'C' | 'S', line: string) => void;
 }
 
 export interface RunningServer {
@@ -342,6 +344,7 @@ class Connection {
 
   private onData = (chunk: Buffer): void => {
     if (this.closed || this.upgrading) return;
+    if (this.opts.trace && !this.machine.inData) this.traceIn(chunk);
     if (this.machine.inData) this.arm(); // data timeout: idle time between chunks
     const actions = this.machine.push(chunk);
     this.socket.pause();
@@ -358,6 +361,16 @@ class Connection {
       this.finish();
     });
   };
+
+  private traceIn(chunk: Buffer): void {
+    const who = `${this.peer.address}:${this.peer.port}`;
+    for (const raw of chunk.toString('latin1').split(/\r?\n/)) {
+      if (!raw) continue;
+      const line = raw.length > 200 ? raw.slice(0, 200) + `... (${raw.length} bytes)` : raw;
+      if (this.machine.state === 'auth') this.opts.trace!(who, 'C', '<auth data>');
+      else this.opts.trace!(who, 'C', /^AUTH /i.test(line) ? line.replace(/^(AUTH \S+) .*/i, '$1 <initial response>') : line);
+    }
+  }
 
   /** Command timeout: time for a complete command; data timeout: idle time inside DATA. */
   private arm(): void {
@@ -395,6 +408,7 @@ class Connection {
         case 'write':
           this.arm();
           this.socket.write(a.data);
+          if (this.opts.trace) for (const l of a.data.split('\r\n')) if (l) this.opts.trace(`${this.peer.address}:${this.peer.port}`, 'S', l);
           break;
         case 'close':
           this.closed = true;

@@ -47,6 +47,18 @@ describe('blaze srv', () => {
     expect(lines.slice(1).some((l) => new RegExp(`^blaze: srv: 127\\.0\\.0\\.1:\\d+ from=<a@example\\.org> to=<c@example\\.net>,<d@example\\.net> size=${MSG.length} -> ${s.dir}/new/\\S+$`).test(l))).toBe(true);
   });
 
+  it('-v traces the dialogue on stderr without the AUTH secrets', async () => {
+    const s = await startSrv(['-v', '--auth', 'u:sesame', '--allow-insecure-auth']);
+    dirs.push(s.dir);
+    const r = await execa(BLAZE, ['submit', '--tls', 'none', '--user', 'u', '--auth', 'login', `127.0.0.1:${s.port}`], { input: MSG, env: { BLAZE_PASSWORD: 'sesame' }, reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const log = (await s.stop()).stderr;
+    expect(log).toMatch(/^127\.0\.0\.1:\d+ C: AUTH LOGIN$/m);
+    expect(log).toMatch(/^127\.0\.0\.1:\d+ C: <auth data>$/m);
+    expect(log).toMatch(/^127\.0\.0\.1:\d+ S: 235 2\.7\.0 /m);
+    expect(log).not.toContain(Buffer.from('sesame').toString('base64'));
+  });
+
   it('--json logs JSON lines', async () => {
     const s = await startSrv(['--json']);
     dirs.push(s.dir);
