@@ -1,6 +1,6 @@
 // blaze submit as a shell sees it: the dry run (exact client side of the
 // dialogue), envelope choice, usage errors and exit codes.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const MSG = 'From: Alice <alice@example.org>\nTo: bob@example.net, "Doe, J" <j@e
 const file = join(dir, 'msg.eml');
 writeFileSync(file, MSG);
 const size = Buffer.byteLength(MSG);
+afterAll(async () => (await import('node:fs')).rmSync(dir, { recursive: true, force: true }));
 
 describe('blaze submit', () => {
   it('dry run: the client side of the dialogue, STARTTLS by default, Bcc stripped, dot-stuffed', async () => {

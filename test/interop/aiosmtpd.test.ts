@@ -27,10 +27,12 @@ let work: string;
 let cert: string;
 let key: string;
 const peers: ResultPromise[] = [];
+const outs: string[] = [];
 
 async function peer(kind: 'clear' | 'starttls' | 'smtps' | 'auth'): Promise<{ port: number; out: string }> {
   const port = await freePort();
   const out = tempDir('blaze-aiosmtpd-');
+  outs.push(out);
   let p: ResultPromise;
   const env = { PYTHONPATH: FIXTURES };
   if (kind === 'auth') {
@@ -68,6 +70,7 @@ describe('blaze submit -> aiosmtpd', () => {
     for (const p of peers) p.kill();
     await Promise.all(peers);
     rmSync(work, { recursive: true, force: true });
+    for (const o of outs) rmSync(o, { recursive: true, force: true });
   });
 
   it('in clear (--tls none): exact bytes, Bcc stripped but in the envelope, queue id reported', async () => {

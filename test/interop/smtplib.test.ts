@@ -5,20 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, PYTHON, maildirMessages, sampleMessage, splitReceived, startSrv, writeTemp, type Srv } from '../smtp/support.ts';
+import { FIXTURES, PYTHON, maildirMessages, sampleMessage, splitReceived, startSrv, tempDir, writeTemp, type Srv } from '../smtp/support.ts';
 
 const SCRIPT = join(FIXTURES, 'smtplib_send.py');
 
 describe('smtplib -> blaze srv', () => {
   let open: Srv;
   let authed: Srv;
+  let work: string;
   beforeAll(async () => {
+    work = tempDir();
     [open, authed] = await Promise.all([
       startSrv(['--tls', 'auto', '-h', 'mx.blaze.test']),
       startSrv(['--tls', 'auto', '--auth', 'joe:p455 word', '-h', 'mx.blaze.test']),
     ]);
   });
   afterAll(async () => {
+    rmSync(work, { recursive: true, force: true });
     for (const s of [open, authed]) {
       const r = await s.stop();
       rmSync(s.dir, { recursive: true, force: true });
@@ -39,7 +42,7 @@ describe('smtplib -> blaze srv', () => {
       const srv = auth === 'none' ? open : authed;
       const before = maildirMessages(srv.dir).length;
       const msg = sampleMessage(`smtplib-${tag}`);
-      const file = writeTemp('msg.eml', msg);
+      const file = writeTemp('msg.eml', msg, work);
       const args = [SCRIPT, '127.0.0.1', String(srv.port), mode, auth, file, 'alice@example.org', 'bob@example.net'];
       if (auth !== 'none') args.push('joe', 'p455 word');
       const r = await execa(PYTHON, args, { reject: false, timeout: 20_000 });
@@ -56,7 +59,7 @@ describe('smtplib -> blaze srv', () => {
   }
 
   it('AUTH before STARTTLS is refused with 538', async () => {
-    const file = writeTemp('msg.eml', sampleMessage('x'));
+    const file = writeTemp('msg.eml', sampleMessage('x'), work);
     const r = await execa(PYTHON, [SCRIPT, '127.0.0.1', String(authed.port), 'plain', 'PLAIN', file, 'a@b.test', 'c@d.test', 'joe', 'p455 word'], { reject: false, timeout: 20_000 });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/538|No suitable authentication method|not supported/);

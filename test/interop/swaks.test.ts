@@ -3,16 +3,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { rmSync } from 'node:fs';
-import { maildirMessages, sampleMessage, splitReceived, startSrv, writeTemp, type Srv } from '../smtp/support.ts';
+import { maildirMessages, sampleMessage, splitReceived, startSrv, tempDir, writeTemp, type Srv } from '../smtp/support.ts';
 
 const SWAKS = '/usr/bin/swaks';
 
 describe('swaks -> blaze srv', () => {
   let srv: Srv;
+  let work: string;
   beforeAll(async () => {
+    work = tempDir();
     srv = await startSrv(['--tls', 'auto', '--auth', 'joe:s3cret pass', '--allow-insecure-auth', '-h', 'mx.blaze.test']);
   });
   afterAll(async () => {
+    rmSync(work, { recursive: true, force: true });
     const r = await srv.stop();
     rmSync(srv.dir, { recursive: true, force: true });
     expect(r.exitCode).toBe(0);
@@ -29,7 +32,7 @@ describe('swaks -> blaze srv', () => {
   for (const [tag, flags] of cases) {
     it(`stores the exact bytes (${tag})`, async () => {
       const msg = sampleMessage(`swaks-${tag}`);
-      const file = writeTemp('msg.eml', msg);
+      const file = writeTemp('msg.eml', msg, work);
       // Without AUTH, the server refuses MAIL (530): the plain cases authenticate in clear (allowed by --allow-insecure-auth).
       const auth = flags.includes('--auth') ? [] : ['--auth', 'PLAIN', '--auth-user', 'joe', '--auth-password', 's3cret pass'];
       const common = ['--from', 'alice@example.org', '--to', 'bob@example.net', '--data', '@' + file, '--helo', 'swaks.test'];
