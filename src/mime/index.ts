@@ -1,2 +1,3 @@
 export * from './encoder/index.ts';
 export * from './charset.ts';
+export * from './encoded-word.ts';
