@@ -8,3 +8,4 @@ export * from './transport.ts';
 export * from './selfsigned.ts';
 export * from './envelope.ts';
 export * from './mx.ts';
+export * from './store.ts';

@@ -4,8 +4,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { SmtpClient, type ClientOptions, type ClientResult } from './client.ts';
-import { SmtpServer, type ServerOptions, type ServerAction, type Envelope } from './server.ts';
+import { SmtpServer, type ServerOptions, type ServerAction } from './server.ts';
 import { DotStuffer } from './dotstuff.ts';
+import { SinkDriver, traceClientLines, type MessageSink } from './store.ts';
 
 // ---------------------------------------------------------------- client
 
@@ -221,15 +222,6 @@ function errorText(err: unknown): string {
 
 // ---------------------------------------------------------------- server
 
-/** What the server does with messages: one handler per connection. */
-export interface MessageSink {
-  start(envelope: Envelope): Promise<void>;
-  write(data: Buffer): Promise<void>;
-  /** Make the message durable; the returned text goes into the 250 reply. Throwing gives a 451. */
-  end(envelope: Envelope, size: number): Promise<string>;
-  abort(reason: string): Promise<void>;
-}
-
 export interface ListenOptions {
   host: string;
   port: number;
@@ -295,10 +287,8 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
 
 class Connection {
   private machine: SmtpServer;
-  private sink: MessageSink;
+  private store: SinkDriver;
   private chain: Promise<void> = Promise.resolve();
-  private inMessage = false;
-  private startFailed = false;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private upgrading = false;
@@ -312,7 +302,7 @@ class Connection {
   ) {
     this.peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.machine = new SmtpServer({ ...opts.server, tlsAvailable: !!context && !opts.implicitTls, secure: !!opts.implicitTls });
-    this.sink = opts.sink(this.peer);
+    this.store = new SinkDriver(opts.sink(this.peer), (err) => opts.onError?.(err));
   }
 
   start(): void {
@@ -323,10 +313,7 @@ class Connection {
 
   /** Shutdown: drop any message in flight (nothing partial is committed) and close. */
   async abort(): Promise<void> {
-    if (this.inMessage) {
-      this.inMessage = false;
-      await this.sink.abort('shutdown').catch(() => {});
-    }
+    await this.store.abort('shutdown');
     this.finish();
   }
 
@@ -354,22 +341,13 @@ class Connection {
   private onEnd = (): void => {
     if (this.closed) return;
     this.chain = this.chain.then(async () => {
-      if (this.inMessage) {
-        this.inMessage = false;
-        await this.sink.abort('connection lost').catch(() => {});
-      }
+      await this.store.abort('connection lost');
       this.finish();
     });
   };
 
   private traceIn(chunk: Buffer): void {
-    const who = `${this.peer.address}:${this.peer.port}`;
-    for (const raw of chunk.toString('latin1').split(/\r?\n/)) {
-      if (!raw) continue;
-      const line = raw.length > 200 ? raw.slice(0, 200) + `... (${raw.length} bytes)` : raw;
-      if (this.machine.state === 'auth') this.opts.trace!(who, 'C', '<auth data>');
-      else this.opts.trace!(who, 'C', /^AUTH /i.test(line) ? line.replace(/^(AUTH \S+) .*/i, '$1 <initial response>') : line);
-    }
+    for (const l of traceClientLines(chunk, this.machine.state === 'auth')) this.opts.trace!(`${this.peer.address}:${this.peer.port}`, 'C', l);
   }
 
   /** Command timeout: time for a complete command; data timeout: idle time inside DATA. */
@@ -379,10 +357,7 @@ class Connection {
     this.timer = setTimeout(() => {
       if (this.closed) return;
       this.chain = this.chain.then(async () => {
-        if (this.inMessage) {
-          this.inMessage = false;
-          await this.sink.abort('timeout').catch(() => {});
-        }
+        await this.store.abort('timeout');
         await this.apply(this.machine.timeout());
       });
     }, ms);
@@ -421,50 +396,17 @@ class Connection {
           await this.upgrade();
           return;
         case 'message-start':
-          // A destination that cannot be opened: the data is read and dropped, the end gets 451.
-          try {
-            await this.sink.start(a.envelope);
-            this.inMessage = true;
-            this.startFailed = false;
-          } catch (err) {
-            this.opts.onError?.(err);
-            this.inMessage = false;
-            this.startFailed = true;
-          }
+          await this.store.start(a.envelope);
           break;
         case 'message-data':
-          if (this.inMessage) {
-            try {
-              await this.sink.write(a.data);
-            } catch (err) {
-              // Disk full, say: drop the message, read on, answer 451 at the end.
-              this.opts.onError?.(err);
-              this.inMessage = false;
-              this.startFailed = true;
-              await this.sink.abort('storage error').catch(() => {});
-            }
-          }
+          await this.store.write(a.data);
           break;
         case 'message-abort':
-          if (this.inMessage) {
-            this.inMessage = false;
-            await this.sink.abort(a.reason);
-          }
+          await this.store.abort(a.reason);
           break;
         case 'message-end': {
-          let ok = !this.startFailed;
-          let detail = '';
-          if (ok) {
-            try {
-              this.inMessage = false;
-              detail = await this.sink.end(a.envelope, a.size);
-            } catch (err) {
-              ok = false;
-              this.opts.onError?.(err);
-            }
-          }
-          this.startFailed = false;
-          await this.apply(this.machine.messageStored(ok, detail));
+          const r = await this.store.end(a.envelope, a.size);
+          await this.apply(this.machine.messageStored(r.ok, r.detail));
           break;
         }
       }
