@@ -12,7 +12,9 @@ import {
   IdentifierSource, MessageWrapper, MultipartAppender, QuotedPrintableEncoder,
   type AddressOut, type HeaderFieldSpec, type LeafSpec, type MimeSpec, type MailboxOut, type MultipartSpec,
 } from '../../src/mime/encoder/index.ts';
-import { leaf, message } from './crafting-arbitraries.ts';
+import { decodeEncodedWords } from '../../src/mime/encoded-word.ts';
+import { encodeHeaderField } from '../../src/mime/encoder/index.ts';
+import { headerText, leaf, message } from './crafting-arbitraries.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -243,4 +245,22 @@ describe('isomorphism through the streaming wrap and put', () => {
       if (d) throw new Error(`case ${i} (FUZZ_SEED=${SEED}): ${d}\nmessage:\n${encoded[i].toString('utf8').slice(0, 3000)}`);
     }
   }, 600_000);
+});
+
+// blaze's own decoder (src/mime/encoded-word.ts) against the encoder, in process.
+describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
+  it(`unstructured values and display names decode to what was encoded (${RUNS} cases, seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(headerText, fc.boolean(), (text, utf8) => {
+        const f = encodeHeaderField({ kind: 'unstructured', name: 'Subject', value: text }, { utf8 });
+        expect(f.ok).toBe(true);
+        if (!f.ok) return;
+        const value = f.text.slice('Subject: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
+        expect(decodeEncodedWords(value)).toBe(text);
+        const phrase = encodePhrase(text.replace(/[ \t]+/g, ' '), { utf8 });
+        if (phrase.startsWith('=?')) expect(decodeEncodedWords(phrase)).toBe(text.replace(/[ \t]+/g, ' '));
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
 });
