@@ -4,6 +4,7 @@
 // asks the transport to stream the message, and reports per-recipient results.
 // No sockets here: transport.ts binds it; the dry run drives it with a script.
 import { LineReader, ReplyReader, parseExtensions, replyText, isAscii, type Reply } from './codec.ts';
+import { encodeSaslPlain } from './sasl.ts';
 
 export type TlsMode = 'implicit' | 'starttls' | 'opportunistic' | 'none';
 
@@ -267,7 +268,7 @@ export class SmtpClient {
     this.mech = mech;
     this.step = 'auth';
     if (mech === 'PLAIN') {
-      return this.send(out, `AUTH PLAIN ${b64(`\0${auth.user}\0${auth.password}`)}`, 'AUTH PLAIN <credentials>');
+      return this.send(out, `AUTH PLAIN ${encodeSaslPlain(auth.user, auth.password)}`, 'AUTH PLAIN <credentials>');
     }
     this.send(out, 'AUTH LOGIN');
   }

@@ -9,3 +9,4 @@ export * from './selfsigned.ts';
 export * from './envelope.ts';
 export * from './mx.ts';
 export * from './store.ts';
+export * from './sasl.ts';

@@ -4,6 +4,7 @@
 // message to store chunk by chunk. No sockets here: transport.ts binds it.
 import { LineReader, formatReply, splitCommand, parsePathArgument, isAscii } from './codec.ts';
 import { DotUnstuffer } from './dotstuff.ts';
+import { decodeSaslBase64, parseSaslPlain } from './sasl.ts';
 
 export interface ServerOptions {
   /** Our name in the greeting and the EHLO reply. */
@@ -378,7 +379,7 @@ export class SmtpServer {
       done();
       return this.bad(out, 501, '5.0.0', 'Authentication cancelled');
     }
-    const decoded = line === '=' ? Buffer.alloc(0) : decodeBase64(line);
+    const decoded = line === '=' ? Buffer.alloc(0) : decodeSaslBase64(line);
     if (!decoded) {
       done();
       return this.bad(out, 501, '5.5.2', 'Cannot decode response');
@@ -393,17 +394,14 @@ export class SmtpServer {
       user = step.user!;
       password = decoded.toString('utf8');
     } else {
-      const parts = decoded.toString('utf8').split('\0');
-      if (parts.length !== 3) {
+      const p = parseSaslPlain(decoded);
+      if ('error' in p) {
         done();
-        return this.bad(out, 501, '5.5.2', 'Malformed PLAIN response');
+        return p.error === 'malformed'
+          ? this.bad(out, 501, '5.5.2', 'Malformed PLAIN response')
+          : this.bad(out, 535, '5.7.8', 'Authentication credentials invalid');
       }
-      user = parts[1];
-      password = parts[2];
-      if (parts[0] && parts[0] !== user) {
-        done();
-        return this.bad(out, 535, '5.7.8', 'Authentication credentials invalid');
-      }
+      ({ user, password } = p);
     }
     done();
     if (this.opts.authenticate!(user, password)) {
@@ -412,10 +410,4 @@ export class SmtpServer {
     }
     return this.bad(out, 535, '5.7.8', 'Authentication credentials invalid');
   }
-}
-
-function decodeBase64(s: string): Buffer | undefined {
-  const t = s.trim();
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) return undefined;
-  return Buffer.from(t, 'base64');
 }

@@ -164,6 +164,13 @@ describe('SmtpServer AUTH', () => {
     expect(codes(h.send(`AUTH PLAIN ${plain('joe', 's3cret')}\r\n`))).toEqual([503]);
     expect(codes(h.send('MAIL FROM:<a@b>\r\n'))).toEqual([250]);
   });
+  it('PLAIN: an authzid other than the user is refused, a malformed response gets 501', () => {
+    const h = new Harness(new SmtpServer({ ...authOpts, allowInsecureAuth: true }));
+    h.send('EHLO c\r\n');
+    expect(codes(h.send(`AUTH PLAIN ${Buffer.from('admin\0joe\0s3cret').toString('base64')}\r\n`))).toEqual([535]);
+    expect(codes(h.send(`AUTH PLAIN ${Buffer.from('joe:s3cret').toString('base64')}\r\n`))).toEqual([501]);
+    expect(codes(h.send(`AUTH PLAIN ${Buffer.from('joe\0joe\0s3cret').toString('base64')}\r\n`))).toEqual([235]);
+  });
   it('PLAIN and LOGIN with challenges, cancellation and bad base64', () => {
     const h = new Harness(new SmtpServer({ ...authOpts, allowInsecureAuth: true }));
     h.send('EHLO c\r\n');
