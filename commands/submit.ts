@@ -192,6 +192,7 @@ function report(r: ClientResult, quiet: boolean | undefined, where: string): num
     return exitFor(r);
   }
   const code = exitFor(r);
+  if (quiet) return code;
   const why = r.failure?.message ?? 'failed';
   throw new BlazeError(why.startsWith(where) ? why : `${where}: ${why}`, code);
 }

@@ -91,6 +91,8 @@ describe('blaze submit', () => {
     const r = await execa(BLAZE, ['submit', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
     expect(r.exitCode).toBe(75);
     expect(r.stderr).toBe(`blaze: submit: 127.0.0.1:${port}: connection refused`);
+    const quiet = await execa(BLAZE, ['submit', '-q', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
+    expect([quiet.exitCode, quiet.stdout, quiet.stderr]).toEqual([75, '', '']);
   });
 });
 
