@@ -1,0 +1,179 @@
+// Body canonicalisation (RFC 6376 §3.4.3, §3.4.4) as a streaming decoder: push
+// chunks, canonical bytes go to the sink as they are known. What is held back
+// is bounded: trailing CRLFs (the empty lines that may end the body) are only
+// a counter, and relaxed holds at most one pending SP and one CR.
+//
+// simple  = the body with its trailing CRLF run removed, then one CRLF added
+//           (so an empty body is CRLF);
+// relaxed = WSP runs become one SP, WSP before a CRLF is removed, then the
+//           trailing CRLF run is removed and one CRLF added if anything is left
+//           (an empty body stays empty, RFC 6376 errata 1384/3.4.4).
+// `limit` (the l= tag) caps the bytes given to the sink; `length` counts all.
+import type { Canon } from './canon-header.ts';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const TAB = 0x09;
+const CRLF = Buffer.from('\r\n');
+const CRLF_RUN = Buffer.from('\r\n'.repeat(512));
+
+export type BodySink = (canonical: Buffer) => void;
+
+export class BodyCanonicalizer {
+  /** Canonical body length so far (all of it, not capped by the limit). */
+  length = 0;
+  /** Bytes given to the sink (at most `limit`). */
+  emitted = 0;
+  private heldCrlf = 0; // trailing CRLF pairs not yet emitted
+  private heldCR = false; // a CR at the end of what was seen
+  // relaxed only:
+  private wsp = false; // a WSP run pending (emitted as one SP if content follows)
+  private wspCR = false; // ... followed by a CR (we may be inside " \r\n")
+  private finished = false;
+
+  constructor(
+    readonly canon: Canon,
+    private readonly sink: BodySink,
+    readonly limit?: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0 || this.finished) return;
+    if (this.canon === 'simple') this.trailing(chunk);
+    else this.relaxed(chunk);
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.canon === 'relaxed') {
+      // A WSP run at the very end ends an unterminated line, so it goes; one
+      // followed by a lone CR is inside the line and stays (one SP).
+      if (this.wspCR) this.trailing(Buffer.from(' \r'));
+      this.wsp = false;
+      this.wspCR = false;
+    }
+    if (this.heldCR) {
+      this.flushHeld();
+      this.out(Buffer.from('\r'));
+    }
+    this.heldCrlf = 0;
+    if (this.canon === 'simple' || this.length > 0) this.out(CRLF);
+  }
+
+  /** Relaxed WSP handling, then the trailing-CRLF stage. */
+  private relaxed(chunk: Buffer): void {
+    let buf = chunk;
+    // Resolve what the previous chunk left pending.
+    if (this.wsp) {
+      let i = 0;
+      while (i < buf.length && (buf[i] === SP || buf[i] === TAB) && !this.wspCR) i++;
+      buf = buf.subarray(i);
+      if (buf.length === 0) return;
+      if (this.wspCR) {
+        this.wsp = false;
+        this.wspCR = false;
+        if (buf[0] === LF) {
+          this.trailing(CRLF);
+          buf = buf.subarray(1);
+        } else this.trailing(Buffer.from(' \r'));
+      } else if (buf[0] === CR) {
+        if (buf.length === 1) {
+          this.wspCR = true;
+          return;
+        }
+        this.wsp = false;
+        if (buf[1] !== LF) this.trailing(Buffer.from(' '));
+      } else {
+        this.wsp = false;
+        this.trailing(Buffer.from(' '));
+      }
+      if (buf.length === 0) return;
+    }
+    // Hold back a trailing WSP run (and a CR after it): what follows decides.
+    let end = buf.length;
+    if (buf[end - 1] === CR && end >= 2 && (buf[end - 2] === SP || buf[end - 2] === TAB)) {
+      end--;
+      this.wspCR = true;
+    }
+    let ws = end;
+    while (ws > 0 && (buf[ws - 1] === SP || buf[ws - 1] === TAB)) ws--;
+    if (ws < end) this.wsp = true;
+    else this.wspCR = false;
+    const body = buf.subarray(0, ws);
+    if (body.length === 0) return;
+    if (body.indexOf(TAB) === -1 && body.indexOf('  ') === -1 && body.indexOf(' \r\n') === -1) {
+      this.trailing(body);
+      return;
+    }
+    const s = body.toString('latin1').replace(/[ \t]+(\r\n)?/g, (_m, nl: string | undefined) => (nl ? '\r\n' : ' '));
+    this.trailing(Buffer.from(s, 'latin1'));
+  }
+
+  /** The trailing-CRLF stage shared by both canonicalisations. */
+  private trailing(chunk: Buffer): void {
+    let buf = chunk;
+    if (buf.length === 0) return;
+    if (this.heldCR) {
+      if (buf[0] === LF) {
+        this.heldCR = false;
+        this.heldCrlf++;
+        buf = buf.subarray(1);
+        if (buf.length === 0) return;
+      } else {
+        this.heldCR = false;
+        this.flushHeld();
+        this.out(Buffer.from('\r'));
+      }
+    }
+    let end = buf.length;
+    let cr = false;
+    if (buf[end - 1] === CR) {
+      cr = true;
+      end--;
+    }
+    let k = 0;
+    while (end >= 2 && buf[end - 1] === LF && buf[end - 2] === CR) {
+      end -= 2;
+      k++;
+    }
+    if (end > 0) {
+      this.flushHeld();
+      this.out(buf.subarray(0, end));
+    }
+    this.heldCrlf += k;
+    this.heldCR = cr;
+  }
+
+  private flushHeld(): void {
+    while (this.heldCrlf > 0) {
+      const n = Math.min(this.heldCrlf, 512);
+      this.out(CRLF_RUN.subarray(0, n * 2));
+      this.heldCrlf -= n;
+    }
+  }
+
+  private out(b: Buffer): void {
+    this.length += b.length;
+    if (this.limit === undefined) {
+      this.emitted += b.length;
+      this.sink(b);
+      return;
+    }
+    const room = this.limit - this.emitted;
+    if (room <= 0) return;
+    const part = b.length <= room ? b : b.subarray(0, room);
+    this.emitted += part.length;
+    this.sink(part);
+  }
+}
+
+/** Canonicalises a whole body in memory (tests, small inputs). */
+export function canonicalizeBody(body: Buffer | string, canon: Canon, limit?: number): Buffer {
+  const parts: Buffer[] = [];
+  const c = new BodyCanonicalizer(canon, (b) => parts.push(Buffer.from(b)), limit);
+  c.push(typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
+  c.finish();
+  return Buffer.concat(parts);
+}

