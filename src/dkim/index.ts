@@ -10,3 +10,4 @@ export * from './crypto.ts';
 export * from './fold.ts';
 export * from './sign.ts';
 export * from './verify.ts';
+export * from './report.ts';

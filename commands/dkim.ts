@@ -1,0 +1,292 @@
+// blaze dkim gen | sign | verify (RFC 6376, RFC 8463, RFC 8301). The DKIM logic
+// is in src/dkim; this file maps flags to it, reads inputs and prints.
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
+import { BlazeError, usageError, describeFsError, EXIT_USAGE } from './_lib/errors.ts';
+import { readMessage, inputName, Output } from './_lib/io.ts';
+import { addDnsOptions, resolverFromOptions, nowFromOptions, parseDuration, type DnsOptions } from './_lib/dns-options.ts';
+import { Spool } from './_dkim-spool.ts';
+import { run, type Resolver } from '../src/dns/index.ts';
+import { decodeSeed, systemRandom } from '../src/rand/index.ts';
+import { CrlfToLf } from '../src/mime/newline.ts';
+import {
+  DkimVerifier, evaluateSignature, formatDkimResult, dkimResultJson, dkimExitCode, DkimSigner, loadPrivateKey, loadPublicKey,
+  keyFromSeed, publicKeyRecordData, parseCanonTag, isValidDomain, type DkimResult, type LoadedKey, type KeyType,
+} from '../src/dkim/index.ts';
+
+type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
+
+export default async function dkim(argv: string[]): Promise<number> {
+  let code = 0;
+  const root = program('dkim', 'DKIM keys, signatures and verification (gen, sign, verify)');
+  root.addHelpText('after', '\nSee man blaze-dkim (man ./man/blaze-dkim.1).');
+
+  const verify = addJsonOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'verify', 'verify every DKIM signature of each message')))));
+  verify
+    .argument('[inputs...]', 'messages (default: stdin); several = a batch, one block per file')
+    .option('--fields', 'also print the signed field names')
+    .addOption(new Option('-e, --key <sel:domain:key>', 'public key for SEL:DOMAIN (PEM file, base64 SPKI, or Ed25519 raw base64); repeatable').argParser(collect))
+    .option('--allow-sha1', 'accept rsa-sha1 signatures (RFC 8301 forbids them)')
+    .option('--allow-weak-keys', 'accept RSA keys under 1024 bits (RFC 8301 forbids them)')
+    .action(async (inputs: string[], _o, cmd: Command) => {
+      code = await verifyCommand(inputs, cmd.opts() as Opts);
+    });
+
+  const sign = addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'sign', 'print a DKIM-Signature field, then the message')))));
+  sign
+    .argument('[input]', 'the message (default: stdin)')
+    .requiredOption('-s, --selector <selector>', 'selector (s=)')
+    .option('-d, --domain <domain>', 'signing domain (d=)')
+    .option('-h, --hostname <domain>', 'alias of --domain (the original tool\'s name)')
+    .option('-k, --key <key>', 'private key: PEM file (PKCS#1/PKCS#8), base64 DER, or Ed25519 32-byte seed base64')
+    .option('-p, --private-key <key>', 'alias of --key')
+    .option('--seed <base64>', 'derive the key from this seed (as dkim gen --seed)')
+    .addOption(new Option('-a, --algorithm <alg>', 'key type for --seed (or check of --key)').choices(['rsa', 'ed25519']))
+    .option('-b, --bits <bits>', 'RSA size for --seed', '2048')
+    .addOption(new Option('--hash <hash>', 'hash for RSA').choices(['sha256', 'sha1']).default('sha256'))
+    .option('-c, --canonicalization <c>', 'simple|relaxed|HEADER/BODY', 'relaxed/relaxed')
+    .addOption(new Option('-f, --field <name>', 'sign this field (repeatable; From is always signed)').argParser(collect))
+    .option('--oversign', 'also sign one absent instance of each field, so none can be added')
+    .option('--timestamp', 'add t= (now)')
+    .option('--expire <duration>', 'add x= now + DURATION (and t=)')
+    .option('-i, --identity <auid>', 'agent or user identifier (i=)')
+    .option('-l, --body-length', 'add l= (the body length signed)')
+    .option('--allow-sha1', 'allow --hash sha1 (RFC 8301 forbids it)')
+    .action(async (input: string | undefined, _o, cmd: Command) => {
+      code = await signCommand(input, cmd.opts() as Opts);
+    });
+
+  const gen = addTerminalOptions(subcommand(root, 'gen', 'make a key pair (deterministic with --seed)'));
+  gen
+    .argument('[output]', 'write the public key PEM here')
+    .addOption(new Option('-a, --algorithm <alg>', 'key type').choices(['rsa', 'ed25519']).default('rsa'))
+    .option('-b, --bits <bits>', 'RSA size, 1024 to 4096', '2048')
+    .option('--seed <base64>', 'derive the key from this seed (else a random seed, printed)')
+    .option('-s, --selector <selector>', 'with -d: print the DNS TXT record to publish')
+    .option('-d, --domain <domain>', 'with -s: print the DNS TXT record to publish')
+    .option('--private-key <file>', 'also write the private key PEM (PKCS#8) to FILE')
+    .action(async (output: string | undefined, _o, cmd: Command) => {
+      code = await genCommand(output, cmd.opts() as Opts);
+    });
+
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined && !argv.includes('--help')) {
+    process.stderr.write(`blaze: dkim: missing subcommand (gen, sign or verify)\n${root.helpInformation()}`);
+    return EXIT_USAGE;
+  }
+  await root.parseAsync(argv, { from: 'user' });
+  return code;
+}
+
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+async function fileOrText(arg: string): Promise<string> {
+  const isFile = await stat(arg).then((s) => s.isFile(), () => false);
+  if (!isFile) return arg;
+  try {
+    return await readFile(arg, 'latin1');
+  } catch (err) {
+    throw describeFsError(arg, err);
+  }
+}
+
+// ---------------------------------------------------------------- verify
+
+async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
+  const keys = new Map<string, LoadedKey>();
+  for (const spec of (o.key as string[] | undefined) ?? []) {
+    const m = /^([^:]+):([^:]+):(.+)$/s.exec(spec);
+    if (!m) throw usageError(`-e ${spec}: expected SELECTOR:DOMAIN:KEY`);
+    const k = loadPublicKey(await fileOrText(m[3]));
+    if (!k.ok) throw usageError(`-e ${m[1]}:${m[2]}: ${k.error}`);
+    keys.set(`${m[1]}:${m[2]}`.toLowerCase(), k.value);
+  }
+  const resolver = resolverFromOptions(o);
+  const now = nowFromOptions(o);
+  const files = inputs.length ? inputs : ['-'];
+  const verifyOpts = { now, keys, allowSha1: o.allowSha1 === true, allowWeakKeys: o.allowWeakKeys === true };
+  // A batch: async I/O keeps several files in flight; results print in input order.
+  const outcomes: Array<Promise<FileOutcome>> = [];
+  const LIMIT = 16;
+  let next = 0;
+  const slots: Array<Promise<void>> = [];
+  const results: FileOutcome[] = new Array(files.length);
+  for (let s = 0; s < Math.min(LIMIT, files.length); s++) {
+    slots.push(
+      (async () => {
+        while (next < files.length) {
+          const i = next++;
+          results[i] = await verifyOne(files[i], o, resolver, verifyOpts);
+        }
+      })(),
+    );
+  }
+  await Promise.all([...slots, ...outcomes]);
+  const out = new Output();
+  let exit = 0;
+  const batch = files.length > 1;
+  for (const r of results) {
+    if (r.error) {
+      process.stderr.write(`blaze: dkim verify: ${r.error}\n`);
+      exit = EXIT_USAGE;
+      continue;
+    }
+    const c = dkimExitCode(r.results);
+    if (exit !== EXIT_USAGE && (c === 1 || (c === 75 && exit === 0))) exit = c;
+  }
+  if (o.json) {
+    const doc = { files: results.map((r) => ({ file: r.name, error: r.error ?? null, signatures: r.results.map(dkimResultJson) })) };
+    if (!o.quiet) await out.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else if (!o.quiet) {
+    for (const [i, r] of results.entries()) {
+      if (r.error) continue;
+      let text = batch ? `${i ? '\n' : ''}${r.name}:\n` : '';
+      if (r.results.length === 0) text += 'no DKIM signature\n';
+      for (const res of r.results) text += `${formatDkimResult(res, { fields: o.fields === true })}\n`;
+      await out.write(text);
+    }
+  }
+  await out.end();
+  return exit;
+}
+
+interface FileOutcome {
+  name: string;
+  results: DkimResult[];
+  error?: string;
+}
+
+async function verifyOne(file: string, o: Opts, resolver: Resolver, opts: Parameters<typeof evaluateSignature>[1]): Promise<FileOutcome> {
+  const name = inputName(file);
+  const v = new DkimVerifier();
+  try {
+    for await (const chunk of readMessage(file, o.newline)) v.push(chunk);
+  } catch (err) {
+    if (err instanceof BlazeError) return { name, results: [], error: err.message };
+    throw err;
+  }
+  const prepared = v.finish();
+  if (v.malformed) return { name, results: [], error: `${name}: line ${v.malformed.line}: ${v.malformed.reason}` };
+  const results = await Promise.all(prepared.map((p) => run(evaluateSignature(p, opts), resolver)));
+  return { name, results };
+}
+
+// ---------------------------------------------------------------- sign
+
+async function signingKey(o: Opts): Promise<LoadedKey> {
+  const keyArg = (o.key ?? o.privateKey) as string | undefined;
+  const alg = o.algorithm as KeyType | undefined;
+  if (keyArg !== undefined && o.seed !== undefined) throw usageError('give --key or --seed, not both');
+  if (o.seed !== undefined) {
+    const seed = decodeSeed(String(o.seed));
+    if (!seed) throw usageError(`--seed: not base64: '${o.seed}'`);
+    return keyFromSeed(seed, { algorithm: alg ?? 'rsa', bits: rsaBits(String(o.bits ?? '2048')) });
+  }
+  if (keyArg === undefined) throw usageError('no key: give -k KEY or --seed SEED');
+  const k = loadPrivateKey(await fileOrText(keyArg));
+  if (!k.ok) throw usageError(`--key ${keyArg}: ${k.error}`);
+  if (alg && k.value.type !== alg) throw usageError(`--key is ${k.value.type}, -a says ${alg}`);
+  return k.value;
+}
+
+function rsaBits(text: string): number {
+  const bits = Number(text);
+  if (!/^\d+$/.test(text) || bits < 1024 || bits > 4096) throw usageError(`-b ${text}: RSA keys are 1024 to 4096 bits`);
+  return bits;
+}
+
+async function signCommand(input: string | undefined, o: Opts): Promise<number> {
+  const domain = (o.domain ?? o.hostname) as string | undefined;
+  if (!domain) throw usageError('no signing domain: give -d DOMAIN');
+  if (!isValidDomain(domain)) throw usageError(`-d ${domain}: not a domain name`);
+  if (!isValidDomain(String(o.selector))) throw usageError(`-s ${o.selector}: not a selector`);
+  const c = String(o.canonicalization);
+  const canon = parseCanonTag(c.includes('/') ? c : `${c}/${c}`);
+  if (!canon) throw usageError(`-c ${c}: expected simple, relaxed or HEADER/BODY`);
+  if (o.hash === 'sha1' && !o.allowSha1) throw usageError('--hash sha1 is forbidden by RFC 8301 (add --allow-sha1 to insist)');
+  const now = Math.floor(nowFromOptions(o).getTime() / 1000);
+  const expire = o.expire !== undefined ? parseDuration(String(o.expire)) : undefined;
+  const key = await signingKey(o);
+  if (key.type === 'ed25519' && o.hash === 'sha1') throw usageError('ed25519 signs with sha256 only');
+  const signer = new DkimSigner({
+    key,
+    domain,
+    selector: String(o.selector),
+    hash: o.hash as 'sha256' | 'sha1',
+    canon,
+    fields: o.field as string[] | undefined,
+    oversign: o.oversign === true,
+    timestamp: o.timestamp || expire !== undefined ? now : undefined,
+    expiration: expire !== undefined ? now + Math.ceil(expire / 1000) : undefined,
+    auid: o.identity as string | undefined,
+    bodyLength: o.bodyLength === true,
+  });
+  const spool = new Spool();
+  try {
+    for await (const chunk of readMessage(input, o.newline)) {
+      signer.push(chunk);
+      await spool.write(chunk);
+    }
+    const r = signer.finish();
+    if (!r.ok) throw usageError(`${inputName(input)}: ${r.line ? `line ${r.line}: ` : ''}${r.error}`);
+    const out = new Output(o.output);
+    const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
+    const emit = async (b: Buffer) => {
+      const data = lf ? lf.push(b) : b;
+      if (data.length) await out.write(data);
+    };
+    await emit(Buffer.from(r.field, 'latin1'));
+    for await (const chunk of spool.read()) await emit(chunk);
+    if (lf) {
+      const tail = lf.finish();
+      if (tail.length) await out.write(tail);
+    }
+    await out.end();
+  } finally {
+    await spool.dispose();
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- gen
+
+async function genCommand(output: string | undefined, o: Opts): Promise<number> {
+  const alg = o.algorithm as KeyType;
+  const bits = alg === 'rsa' ? rsaBits(String(o.bits)) : undefined;
+  if ((o.selector === undefined) !== (o.domain === undefined)) throw usageError('-s and -d go together (to print the TXT record)');
+  let seed: Buffer;
+  if (o.seed !== undefined) {
+    const s = decodeSeed(String(o.seed));
+    if (!s) throw usageError(`--seed: not base64: '${o.seed}'`);
+    seed = s;
+  } else seed = systemRandom.read(32);
+  const key = await keyFromSeed(seed, { algorithm: alg, bits });
+  const p = publicKeyRecordData(key.key);
+  const lines = [`seed is ${seed.toString('base64')}`];
+  if (o.selector !== undefined) {
+    const record = `v=DKIM1; k=${alg}; p=${p}`;
+    const strings: string[] = [];
+    for (let i = 0; i < record.length; i += 255) strings.push(`"${record.slice(i, i + 255)}"`);
+    lines.push(`${o.selector}._domainkey.${o.domain}. IN TXT ${strings.join(' ')}`);
+  }
+  lines.push(`public key is ${p}`);
+  const { createPublicKey } = await import('node:crypto');
+  if (output !== undefined) {
+    const pem = createPublicKey(key.key).export({ format: 'pem', type: 'spki' }) as string;
+    await writeFile(output, pem).catch((err) => {
+      throw describeFsError(output, err);
+    });
+  }
+  if (o.privateKey !== undefined) {
+    const file = String(o.privateKey);
+    const pem = key.key.export({ format: 'pem', type: 'pkcs8' }) as string;
+    await writeFile(file, pem, { mode: 0o600 }).catch((err) => {
+      throw describeFsError(file, err);
+    });
+  }
+  if (!o.quiet) process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
