@@ -1,0 +1,45 @@
+// Unstructured field values (RFC 5322 §3.2.5: Subject, Comments, X-*): the
+// value is unfolded, each fold with the whitespace around it read as one space
+// (so a value folded for line length reads as it was written), leading and
+// trailing whitespace dropped, and RFC 2047 encoded-words decoded to UTF-8.
+
+import { decodeEncodedWords, encodedWordSegments } from './encoded-word.ts';
+
+/** A whitespace run: one space when it holds a fold, itself otherwise. */
+function foldToSpace(text: string): string {
+  return /[\r\n]/.test(text) ? ' ' : text;
+}
+
+function trimWsp(s: string): string {
+  return s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
+/** Unfolds without decoding: folds become one space, ends trimmed. */
+export function unfoldUnstructured(value: string): string {
+  return trimWsp(value.replace(/[ \t]*\r?\n[ \t]*/g, (m) => (m.includes('\n') ? ' ' : m)));
+}
+
+/** Unfolds and decodes encoded-words. */
+export function decodeUnstructured(value: string): string {
+  return trimWsp(decodeEncodedWords(value, { space: foldToSpace }));
+}
+
+/** A comma-separated list of phrases (Keywords): each item unfolded and decoded. */
+export function decodeTextList(value: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  for (const seg of encodedWordSegments(value)) {
+    if (seg.kind !== 'text') {
+      current += seg.kind === 'word' ? seg.raw : seg.text;
+      continue;
+    }
+    const pieces = seg.text.split(',');
+    current += pieces[0];
+    for (let k = 1; k < pieces.length; k++) {
+      items.push(current);
+      current = pieces[k];
+    }
+  }
+  items.push(current);
+  return items.map(decodeUnstructured).filter((s) => s !== '');
+}
