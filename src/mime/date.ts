@@ -68,7 +68,7 @@ function zoneOf(t: Token | undefined): { minutes: number; known: boolean } | str
   if (m) {
     const mm = Number(m[3]);
     if (mm > 59) return `bad zone '${v}'`;
-    const minutes = (Number(m[2]) * 60 + mm) * (m[1] === '-' ? -1 : 1);
+    const minutes = (Number(m[2]) * 60 + mm) * (m[1] === '-' ? -1 : 1) || 0; // no -0
     return { minutes, known: !(m[1] === '-' && minutes === 0) };
   }
   const alpha = /^[A-Za-z]+/.exec(v)?.[0].toLowerCase() ?? '';
