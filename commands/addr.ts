@@ -1,0 +1,65 @@
+// blaze addr: every address of the message's From, Sender, Reply-To, To, Cc,
+// Bcc (and -f fields), one mailbox per line, groups expanded.
+import { program, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
+import { usageError } from './_lib/errors.ts';
+import { inputName, Output } from './_lib/io.ts';
+import { addressJson, headerFields, rawValue, type HeaderProblem } from './_header-read.ts';
+import { decodeHeaderBytes } from '../src/mime/charset.ts';
+import { addrSpec, flattenAddresses, formatAddress, parseAddressList } from '../src/mime/address.ts';
+
+interface AddrOptions extends CommonOptions {
+  field?: string[];
+  decode?: boolean;
+  withoutName?: boolean;
+}
+
+const DEFAULT_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'bcc'];
+
+export default async function addr(argv: string[]): Promise<number> {
+  const cmd = addJsonOption(addInputOptions(addTerminalOptions(program('addr', 'print the addresses of a message, one per line'))));
+  cmd
+    .argument('[input]', 'the message (default: stdin)')
+    .option('-f, --field <name>', 'also read this field (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option('-d, --decode', 'decode encoded-words and charsets in display names to UTF-8')
+    .option('--without-name', 'print only the address (local@domain)');
+  await cmd.parseAsync(argv, { from: 'user' });
+  const o = cmd.opts<AddrOptions>();
+  const input = cmd.args[0] as string | undefined;
+  const name = inputName(input);
+  const extra = (o.field ?? []).map((f) => f.trim().replace(/:$/, '').toLowerCase());
+  if (extra.some((f) => f === '' || /[\s:]/.test(f))) throw usageError(`-f: expected a field name, got '${o.field!.join(' ')}'`);
+  const fields = new Set([...DEFAULT_FIELDS, ...extra]);
+  const decode = o.decode || o.json;
+  const encoding: BufferEncoding = decode ? 'utf8' : 'latin1';
+
+  const report = (msg: string, always: boolean): void => {
+    if (always ? !o.quiet : o.verbose) process.stderr.write(`blaze: addr: ${name}: ${msg}\n`);
+  };
+  const problem = (p: HeaderProblem): void => {
+    if (p.kind === 'too-long') report(`line ${p.line}: field ${p.name || '(unnamed)'} is too long (${p.size} bytes), skipped`, true);
+    else report(`line ${p.line}: ${p.reason}`, false);
+  };
+
+  const out = new Output();
+  const records: Array<Record<string, unknown>> = [];
+  for await (const f of headerFields(input, o.newline, problem)) {
+    if (!fields.has(f.name.toLowerCase())) continue;
+    const bytes = rawValue(f.raw);
+    const text = decode ? decodeHeaderBytes(bytes) : bytes.toString('latin1');
+    const r = parseAddressList(text, { decode });
+    if (!r.ok) report(`line ${f.line}: ${f.name}: ${r.error}`, false);
+    if (o.json) {
+      for (const a of r.addresses) records.push({ field: f.name, ...addressJson(a) });
+      continue;
+    }
+    if (o.quiet) continue;
+    let lines = '';
+    for (const m of flattenAddresses(r.addresses)) {
+      lines += (o.withoutName ? addrSpec(m) || '<>' : formatAddress(m)) + '\n';
+    }
+    if (lines) await out.write(Buffer.from(lines, encoding));
+  }
+  if (o.json && !o.quiet) await out.write(JSON.stringify({ input: name, addresses: records }, null, 2) + '\n');
+  await out.end();
+  return 0;
+}
