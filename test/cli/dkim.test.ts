@@ -1,0 +1,216 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeDns, type FakeDns } from '../dns/fake-server.ts';
+
+const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
+const FX = fileURLToPath(new URL('../../fixtures/dkim/', import.meta.url));
+const DNS = join(FX, 'dns');
+const MESSAGE = join(FX, 'message.eml');
+const NOW = '2024-01-02T12:00:00Z';
+
+const blaze = (args: string[], opts: Record<string, unknown> = {}) =>
+  execa(BLAZE, args, { reject: false, stripFinalNewline: false, env: { BLAZE_DNS_STATIC: '' }, ...opts });
+const verify = (args: string[], input?: string | Buffer) =>
+  blaze(['dkim', 'verify', '--dns-static', DNS, '--offline', '--now', NOW, ...args], input === undefined ? {} : { input });
+async function sign(args: string[], file = MESSAGE): Promise<string> {
+  const r = await blaze(['dkim', 'sign', '-d', 'example.org', '--now', NOW, ...args, file]);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  return r.stdout;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'blaze-cli-dkim-'));
+});
+
+describe('blaze dkim gen', () => {
+  it('--seed is deterministic: prints seed, TXT record and public key as committed in fixtures', async () => {
+    const seed = (await readFile(join(FX, 'ed.seed'), 'utf8')).trim();
+    const r = await blaze(['dkim', 'gen', '-a', 'ed25519', '--seed', seed, '-s', 'ed', '-d', 'example.org']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(await readFile(join(FX, 'ed.gen.txt'), 'utf8'));
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`seed is ${seed}`);
+    expect(lines[1]).toMatch(/^ed\._domainkey\.example\.org\. IN TXT "v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}="$/);
+    expect(lines[2].split(' ')[3]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+  it('without --seed prints a random seed that reproduces the key; writes PEM files', async () => {
+    const pub = join(dir, 'gen.pub');
+    const priv = join(dir, 'gen.key');
+    const r = await blaze(['dkim', 'gen', '-a', 'ed25519', '--private-key', priv, pub]);
+    expect(r.exitCode).toBe(0);
+    const [seedLine, keyLine] = r.stdout.trimEnd().split('\n');
+    const again = await blaze(['dkim', 'gen', '-a', 'ed25519', '--seed', seedLine.split(' ')[2]]);
+    expect(again.stdout.trimEnd().split('\n')[1]).toBe(keyLine);
+    expect(await readFile(pub, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(await readFile(priv, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const other = await blaze(['dkim', 'gen', '-a', 'ed25519']);
+    expect(other.stdout).not.toBe(r.stdout);
+  });
+  it('rsa: long TXT records are split into 255-byte strings; bad sizes exit 2', async () => {
+    const rsa = await readFile(join(FX, 'rsa.gen.txt'), 'utf8');
+    const txt = rsa.split('\n')[1];
+    const strings = [...txt.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+    expect(strings.length).toBe(2);
+    expect(strings[0].length).toBe(255);
+    const bad = await blaze(['dkim', 'gen', '-b', '512']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^blaze: dkim: -b 512: RSA keys are 1024 to 4096 bits\n$/);
+  });
+});
+
+describe('blaze dkim sign | verify', () => {
+  it('ed25519 by seed and rsa by key file verify through --dns-static; the message follows byte for byte', async () => {
+    const seed = (await readFile(join(FX, 'ed.seed'), 'utf8')).trim();
+    const ed = await sign(['-s', 'ed', '-a', 'ed25519', '--seed', seed]);
+    const original = (await readFile(MESSAGE, 'latin1')).replace(/\n/g, '\r\n');
+    expect(ed.startsWith('DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.org;')).toBe(true);
+    expect(ed.endsWith(original)).toBe(true);
+    for (const line of ed.slice(0, ed.length - original.length).split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+    const rsaSigned = await blaze(['dkim', 'sign', '-d', 'example.org', '-s', 'rsa', '-k', join(FX, 'rsa.pem'), '-c', 'simple/simple'], { input: ed });
+    expect(rsaSigned.exitCode).toBe(0);
+    const r = await verify(['--fields'], rsaSigned.stdout);
+    expect(r.stdout).toBe('[OK]: example.org\n    fields: from:subject:date:to\n[OK]: example.org\n    fields: from:subject:date:to\n');
+    expect(r.exitCode).toBe(0);
+  });
+  it('-f, --oversign, -i, -l, --timestamp, --expire appear in the field', async () => {
+    const out = await sign(['-s', 'rsa', '-k', join(FX, 'rsa.pem'), '-f', 'subject', '-f', 'sender', '--oversign', '-i', 'alice@example.org', '-l', '--expire', '1d']);
+    const field = out.slice(0, out.indexOf('\r\nFrom:')).replace(/\r\n /g, ' ');
+    const t = Date.parse(NOW) / 1000;
+    expect(field).toContain(`i=alice@example.org; t=${t}; x=${t + 86400}; l=`);
+    expect(field).toContain('h=from:from:subject:subject:sender:sender;');
+    expect((await verify([], out)).stdout).toBe('[OK]: example.org\n');
+  });
+  it('--newline lf writes LF; a signature made from LF input verifies after conversion', async () => {
+    const out = await sign(['-s', 'rsa', '-k', join(FX, 'rsa.pem'), '--newline', 'lf']);
+    expect(out.includes('\r')).toBe(false);
+    expect((await verify([], out)).exitCode).toBe(0);
+  });
+  it('a message over the memory threshold is spooled and comes out whole', async () => {
+    const big = join(dir, 'big.eml');
+    const line = 'x'.repeat(99) + '\n';
+    await writeFile(big, `From: a@example.org\nSubject: big\n\n${line.repeat(100_000)}`);
+    const r = await execa(BLAZE, ['dkim', 'sign', '-d', 'example.org', '-s', 'rsa', '-k', join(FX, 'rsa.pem')], { inputFile: big, encoding: 'buffer', reject: false, env: { TMPDIR: dir } });
+    expect(r.exitCode).toBe(0);
+    const out = Buffer.from(r.stdout);
+    expect(out.length).toBeGreaterThan(10_100_000);
+    const v = await verify([], out);
+    expect(v.stdout).toBe('[OK]: example.org\n');
+  });
+  it('usage errors exit 2 with one line', async () => {
+    for (const [args, re] of [
+      [['dkim', 'sign', '-d', 'example.org', '-k', join(FX, 'rsa.pem'), MESSAGE], /required option '-s, --selector/],
+      [['dkim', 'sign', '-s', 'x', '-d', 'example.org', MESSAGE], /no key/],
+      [['dkim', 'sign', '-s', 'x', '-d', 'example.org', '-k', join(FX, 'rsa.pem'), '--hash', 'sha1', MESSAGE], /RFC 8301/],
+      [['dkim', 'sign', '-s', 'x', '-d', 'example.org', '-k', join(FX, 'message.eml'), MESSAGE], /--key/],
+      [['dkim', 'sign', '-s', 'x', '-d', 'example.org', '-k', join(FX, 'rsa.pem'), join(dir, 'missing.eml')], /missing\.eml: no such file/],
+    ] as const) {
+      const r = await blaze([...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trimEnd().split('\n').length).toBe(1);
+    }
+    const nofrom = await blaze(['dkim', 'sign', '-s', 'rsa', '-d', 'example.org', '-k', join(FX, 'rsa.pem')], { input: 'To: a@b\n\nhi\n' });
+    expect(nofrom.exitCode).toBe(2);
+    expect(nofrom.stderr).toMatch(/^blaze: dkim: stdin: the message has no From field/);
+  });
+});
+
+describe('blaze dkim verify: documented results and exit codes', () => {
+  let signed: string;
+  let dns: FakeDns;
+  beforeAll(async () => {
+    signed = await sign(['-s', 'rsa', '-k', join(FX, 'rsa.pem')]);
+    dns = await startFakeDns({ 'rsa._domainkey.example.org': 'DROP' });
+  });
+  afterAll(async () => dns.close());
+
+  it('tampered header: [ER] signature did not verify, exit 1', async () => {
+    const r = await verify([], signed.replace('Subject: Quarterly', 'Subject: Monthly'));
+    expect(r.stdout).toBe('[ER]: example.org (signature did not verify)\n');
+    expect(r.exitCode).toBe(1);
+  });
+  it('tampered body: [ER] body hash did not verify, exit 1', async () => {
+    const r = await verify([], signed.replace('Hello Bob', 'Hello Eve'));
+    expect(r.stdout).toBe('[ER]: example.org (body hash did not verify)\n');
+    expect(r.exitCode).toBe(1);
+  });
+  it('wrong key (-e with another key): exit 1', async () => {
+    const r = await verify(['-e', `rsa:example.org:${join(FX, 'ed.pub')}`], signed);
+    expect(r.stdout).toBe('[ER]: example.org (key is ed25519, signature is rsa-sha256)\n');
+    expect(r.exitCode).toBe(1);
+    const other = await blaze(['dkim', 'gen', '-b', '1024', '--seed', 'AAAA']);
+    const pub = other.stdout.trimEnd().split('\n').pop()!.split(' ')[3];
+    const r2 = await verify(['-e', `rsa:example.org:${pub}`], signed);
+    expect(r2.stdout).toBe('[ER]: example.org (signature did not verify)\n');
+    expect(r2.exitCode).toBe(1);
+    const right = await verify(['-e', `rsa:example.org:${join(FX, 'rsa.pub')}`], signed);
+    expect(right.stdout).toBe('[OK]: example.org\n');
+  });
+  it('expired signature: [EX], exit 1; fine before x=', async () => {
+    const exp = await sign(['-s', 'rsa', '-k', join(FX, 'rsa.pem'), '--expire', '1h']);
+    const later = await blaze(['dkim', 'verify', '--dns-static', DNS, '--offline', '--now', '2024-01-02T14:00:00Z'], { input: exp });
+    expect(later.stdout).toBe('[EX]: example.org\n');
+    expect(later.exitCode).toBe(1);
+    expect((await verify([], exp)).stdout).toBe('[OK]: example.org\n');
+  });
+  it('truncated signature: [ER], exit 1', async () => {
+    const cut = signed.replace(/(b=[\s\S]{30})[\s\S]*?(\r\nFrom:)/, '$1$2');
+    expect(cut).not.toBe(signed);
+    const r = await verify([], cut);
+    expect(r.stdout).toMatch(/^\[ER\]: example\.org \(.+\)\n$/);
+    expect(r.exitCode).toBe(1);
+  });
+  it('key record with t=y: [--] neutral, exit 0 (RFC 6376 §3.6.1)', async () => {
+    const t = await sign(['-s', 'testing', '-k', join(FX, 'rsa.pem')]);
+    const r = await verify([], t);
+    expect(r.stdout).toBe('[--]: example.org (key in testing mode (t=y); the signature verifies)\n');
+    expect(r.exitCode).toBe(0);
+    const bad = await verify([], t.replace('Hello Bob', 'Hello Eve'));
+    expect(bad.stdout).toBe('[--]: example.org (key in testing mode (t=y); the signature fails: body hash did not verify)\n');
+    expect(bad.exitCode).toBe(0);
+  });
+  it('revoked key: exit 1', async () => {
+    const r = await verify([], await sign(['-s', 'revoked', '-k', join(FX, 'rsa.pem')]));
+    expect(r.stdout).toBe('[ER]: example.org (key revoked (empty p=))\n');
+    expect(r.exitCode).toBe(1);
+  });
+  it('DNS timeout: temporary error, exit 75', async () => {
+    const t0 = Date.now();
+    const r = await blaze(['dkim', 'verify', '-n', dns.address, '--dns-timeout', '500ms', '--now', NOW], { input: signed });
+    expect(r.stdout).toBe('[ER]: example.org (temporary error: key lookup failed (timeout))\n');
+    expect(r.exitCode).toBe(75);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+  it('malformed header: exit 2, one line naming file and line', async () => {
+    const f = join(dir, 'bad.eml');
+    await writeFile(f, `${signed.split('\r\n\r\n')[0]}\r\nthis line has no colon\r\n\r\nbody\r\n`);
+    const r = await verify([f]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^blaze: dkim verify: ${f.replace(/[.]/g, '\\.')}: line \\d+: header field without a colon\\n$`));
+  });
+  it('no signature: exit 1', async () => {
+    const r = await verify([MESSAGE]);
+    expect(r.stdout).toBe('no DKIM signature\n');
+    expect(r.exitCode).toBe(1);
+  });
+  it('a batch: one block per file in input order, exit 1 if any fails; --json', async () => {
+    const good = join(dir, 'good.eml');
+    const bad = join(dir, 'tampered.eml');
+    await writeFile(good, signed);
+    await writeFile(bad, signed.replace('Hello Bob', 'Hello Eve'));
+    const r = await verify([good, bad, good]);
+    expect(r.stdout).toBe(`${good}:\n[OK]: example.org\n\n${bad}:\n[ER]: example.org (body hash did not verify)\n\n${good}:\n[OK]: example.org\n`);
+    expect(r.exitCode).toBe(1);
+    const j = await verify(['--json', good, bad]);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.files.map((f: { file: string; signatures: Array<{ status: string }> }) => [f.file, f.signatures.map((s) => s.status)])).toEqual([[good, ['pass']], [bad, ['fail']]]);
+    expect(doc.files[0].signatures[0]).toMatchObject({ domain: 'example.org', selector: 'rsa', algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', fields: ['from', 'subject', 'date', 'to'], expired: false, testing: false });
+    expect((await verify(['-q', good])).stdout).toBe('');
+  });
+});
