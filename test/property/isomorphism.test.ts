@@ -164,7 +164,7 @@ describe('isomorphism: Python email reads back what blaze writes', () => {
       done += n;
     }
     console.log(`isomorphism: ${done} messages, seed ${SEED}`);
-  }, 600_000);
+  }, Math.max(600_000, RUNS * 25));
 });
 
 /** Feeds `data` in chunks of `size` bytes through a chunk transformer. */
@@ -244,7 +244,7 @@ describe('isomorphism through the streaming wrap and put', () => {
       const d = compare(expected[i], parsed[i], 'message', cases[i][3]);
       if (d) throw new Error(`case ${i} (FUZZ_SEED=${SEED}): ${d}\nmessage:\n${encoded[i].toString('utf8').slice(0, 3000)}`);
     }
-  }, 600_000);
+  }, Math.max(600_000, RUNS * 25));
 });
 
 // blaze's own decoder (src/mime/encoded-word.ts) against the encoder, in process.
@@ -262,5 +262,5 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
-  });
+  }, Math.max(60_000, RUNS * 5));
 });
