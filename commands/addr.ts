@@ -5,7 +5,7 @@ import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
 import { addressJson, headerFields, rawValue, type HeaderProblem } from './_header-read.ts';
 import { decodeHeaderBytes } from '../src/mime/charset.ts';
-import { addrSpec, flattenAddresses, formatAddress, parseAddressList } from '../src/mime/address.ts';
+import { addrSpec, flattenAddresses, formatAddress, isGroup, parseAddressList, type Mailbox } from '../src/mime/address.ts';
 
 interface AddrOptions extends CommonOptions {
   field?: string[];
@@ -48,18 +48,26 @@ export default async function addr(argv: string[]): Promise<number> {
     const text = decode ? decodeHeaderBytes(bytes) : bytes.toString('latin1');
     const r = parseAddressList(text, { decode });
     if (!r.ok) report(`line ${f.line}: ${f.name}: ${r.error}`, false);
+    // A word without '@' (a broken element, `undisclosed-recipients`) is not an address.
+    const list = r.addresses
+      .map((a) => (isGroup(a) ? { ...a, mailboxes: a.mailboxes.filter(hasDomain) } : a))
+      .filter((a) => isGroup(a) || hasDomain(a));
     if (o.json) {
-      for (const a of r.addresses) records.push({ field: f.name, ...addressJson(a) });
+      for (const a of list) records.push({ field: f.name, ...addressJson(a) });
       continue;
     }
     if (o.quiet) continue;
     let lines = '';
-    for (const m of flattenAddresses(r.addresses)) {
-      lines += (o.withoutName ? addrSpec(m) || '<>' : formatAddress(m)) + '\n';
+    for (const m of flattenAddresses(list)) {
+      lines += (o.withoutName ? addrSpec(m) : formatAddress(m)) + '\n';
     }
     if (lines) await out.write(Buffer.from(lines, encoding));
   }
   if (o.json && !o.quiet) await out.write(JSON.stringify({ input: name, addresses: records }, null, 2) + '\n');
   await out.end();
   return 0;
+}
+
+function hasDomain(m: Mailbox): boolean {
+  return m.domain !== '';
 }
