@@ -71,13 +71,16 @@ export class DkimVerifier {
     private readonly maxSignatures = 32,
   ) {}
 
+  /** Feeds a chunk; it is not kept after the call returns. */
   push(chunk: Buffer): void {
     if (this.inBody) {
       for (const b of this.bodies.values()) b.canon.push(chunk);
       return;
     }
     this.headerBytes += chunk.length;
-    this.onHeaderEvents(this.header.push(chunk));
+    // The header decoder may keep pieces of a chunk; callers may reuse their
+    // buffers (the CLI reads into one), so the header phase works on a copy.
+    this.onHeaderEvents(this.header.push(Buffer.from(chunk)));
     if (!this.inBody && this.headerBytes > MAX_HEADER_BYTES && !this.malformed) this.malformed = { line: 0, reason: 'header over 16 MB' };
   }
 
