@@ -289,6 +289,8 @@ export function flattenAddresses(list: Address[]): Mailbox[] {
 
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
 
+const PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+( [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
+
 function quote(s: string): string {
   return '"' + s.replace(/(["\\])/g, '\\$1') + '"';
 }
@@ -306,7 +308,8 @@ export interface FormatAddressOptions {
 
 function formatName(name: string, decode: boolean): string {
   const text = decode ? decodeEncodedWords(name) : name;
-  return /[()<>[\]:;@\\,."]/.test(text) || /^\s|\s$/.test(text) ? quote(text) : text;
+  // Atoms separated by single spaces read back as they are; anything else is quoted.
+  return PHRASE.test(text) ? text : quote(text);
 }
 
 /** `Name <local@domain>`, `local@domain`, or `Group: a, b;`. */

@@ -1,0 +1,125 @@
+// Every header-field parser of src/mime, fed random strings and bytes, returns
+// a value (never throws) within a time bound; hostile shapes (deep nesting,
+// long runs of one special) stay linear. Addresses written by formatAddress
+// read back the same. FUZZ_RUNS (default 1000) cases per property.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeCharset, decodeHeaderBytes } from '../../src/mime/charset.ts';
+import { decodeEncodedWords } from '../../src/mime/encoded-word.ts';
+import { lex } from '../../src/mime/lexer.ts';
+import { formatAddress, parseAddressList, parseMailbox, type Mailbox } from '../../src/mime/address.ts';
+import { formatDateOriginal, parseDate } from '../../src/mime/date.ts';
+import { parseMessageIds } from '../../src/mime/message-id.ts';
+import { decodeTextList, decodeUnstructured, unfoldUnstructured } from '../../src/mime/unstructured.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/** Per call; generous for a shared 2-core machine, far below what a quadratic blow-up would take. */
+const BOUND_MS = 250;
+
+const CHARSETS = ['utf-8', 'iso-8859-1', 'windows-1252', 'koi8-r', 'utf-7', 'utf-16', 'gbk', 'big5', 'shift_jis', 'euc-jp', 'iso-2022-jp', 'euc-kr', 'x-bogus', ''];
+
+/** Strings made of the characters header syntax cares about, plus anything. */
+const fieldish = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: fc.constantFrom(...'()<>[]:;@\\,."=?_ \t\r\nabcQB-+0123456789é€'.split('')), maxLength: 300 }),
+  fc.array(fc.constantFrom('=?utf-8?q?', '=?iso-8859-1?B?', '?=', '"', '(', ')', '<', '>', '@', ',', ':', ';', ' ', '\r\n ', 'a', '=C3', '=A9', 'w6k=', '[1.2', ']'), { maxLength: 60 }).map((a) => a.join('')),
+);
+
+function timed<T>(f: () => T): T {
+  const t0 = performance.now();
+  const v = f();
+  expect(performance.now() - t0).toBeLessThan(BOUND_MS);
+  return v;
+}
+
+describe('field parsers on random input', () => {
+  it('charset conversion returns a string for any bytes and label', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 500 }), fc.constantFrom(...CHARSETS), (bytes, cs) => {
+        expect(typeof timed(() => decodeCharset(bytes, cs))).toBe('string');
+        expect(typeof timed(() => decodeHeaderBytes(bytes))).toBe('string');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('every string parser returns a value', () => {
+    fc.assert(
+      fc.property(fieldish, (s) => {
+        expect(typeof timed(() => decodeEncodedWords(s))).toBe('string');
+        expect(Array.isArray(timed(() => lex(s)).tokens)).toBe(true);
+        const list = timed(() => parseAddressList(s, { decode: true }));
+        expect(typeof list.ok).toBe('boolean');
+        for (const a of list.addresses) expect(typeof formatAddress(a, { decode: true })).toBe('string');
+        expect(typeof timed(() => parseMailbox(s)).ok).toBe('boolean');
+        const d = timed(() => parseDate(s));
+        if (d.ok) {
+          expect(Number.isFinite(d.epochMs)).toBe(true);
+          expect(formatDateOriginal(d)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/);
+        } else expect(typeof d.error).toBe('string');
+        expect(Array.isArray(timed(() => parseMessageIds(s)))).toBe(true);
+        expect(typeof timed(() => decodeUnstructured(s))).toBe('string');
+        expect(typeof timed(() => unfoldUnstructured(s))).toBe('string');
+        expect(Array.isArray(timed(() => decodeTextList(s)))).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('random bytes read as a header value give values too', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const s = decodeHeaderBytes(bytes);
+        const latin = Buffer.from(bytes).toString('latin1');
+        for (const v of [s, latin]) {
+          timed(() => parseAddressList(v, { decode: true }));
+          timed(() => parseDate(v));
+          timed(() => decodeUnstructured(v));
+          timed(() => parseMessageIds(v));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("stays linear on hostile shapes (256 KB values, twice the header decoder's field bound)", () => {
+    const shapes = ['(', ')', '"', '<', '>', '@', ',', ':', ';', '[', '=?', '=?a?q?', '=?a?q?x?= ', '\\', 'a.', 'a ', '\r\n '];
+    for (const unit of shapes) {
+      const v = unit.repeat(Math.ceil((1 << 18) / unit.length));
+      const t0 = performance.now();
+      parseAddressList(v, { decode: true });
+      parseDate(v);
+      parseMessageIds(v);
+      decodeUnstructured(v);
+      decodeTextList(v);
+      expect(performance.now() - t0, `shape ${JSON.stringify(unit)}`).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('addresses read back as written', () => {
+  const atom = fc.string({ unit: fc.constantFrom(...'abcxyzABC019!#$%&*+-/=?^_{|}~'.split('')), minLength: 1, maxLength: 8 });
+  const dotAtom = fc.array(atom, { minLength: 1, maxLength: 3 }).map((a) => a.join('.'));
+  const printable = fc.string({ unit: fc.constantFrom(...'ab Z9 .,;:<>@()[]"\\\'é€ü\t'.split('')), maxLength: 20 });
+  const mailbox: fc.Arbitrary<Mailbox> = fc.record(
+    {
+      name: printable.filter((n) => n.trim() === n && !/[\t]/.test(n)),
+      local: fc.oneof(dotAtom, printable.filter((s) => s.length > 0 && !/\t/.test(s))),
+      domain: fc.oneof(dotAtom, fc.ipV4().map((ip) => `[${ip}]`)),
+    },
+    { requiredKeys: ['local', 'domain'] },
+  );
+
+  it('parseAddressList(formatAddress(m)) = m', () => {
+    fc.assert(
+      fc.property(fc.array(mailbox, { minLength: 1, maxLength: 4 }), (boxes) => {
+        const text = boxes.map((m) => formatAddress(m)).join(', ');
+        const r = parseAddressList(text);
+        expect(r, text).toMatchObject({ ok: true });
+        const want = boxes.map((m) => (m.name ? m : { local: m.local, domain: m.domain }));
+        expect(r.addresses, text).toEqual(want);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
