@@ -1,0 +1,146 @@
+// ARC chain validation (RFC 8617 §5.2): structure first (arcStructure), then
+// the newest AMS like a DKIM signature, then every seal from the newest down.
+// Every set is still looked at so a report can show where the chain broke.
+import type { Answer, Question } from '../dns/index.ts';
+import { txtStrings } from '../dns/index.ts';
+import {
+  canonicalizeHeaderRelaxed,
+  canonicalizeSignatureField,
+  removeSignatureValue,
+  headerHashData,
+  verifyHeaderData,
+  parseKeyRecord,
+  publicKeyFromDer,
+  type LoadedKey,
+  type KeyType,
+} from '../dkim/index.ts';
+import type { RawField } from '../mime/header-decoder.ts';
+import type { ArcReader, ArcSet } from './reader.ts';
+import type { ChainStatus } from './fields.ts';
+
+export type SetCheck = 'pass' | 'fail' | 'temperror' | 'unchecked';
+
+export interface ArcSetResult {
+  instance: number;
+  /** AS d= (or AMS d=) of the set, when known. */
+  domain?: string;
+  selector?: string;
+  seal: SetCheck;
+  sealReason?: string;
+  ams: SetCheck;
+  amsReason?: string;
+}
+
+export interface ArcResult {
+  status: ChainStatus | 'temperror';
+  reason?: string;
+  sets: ArcSetResult[];
+  /** RFC 8617 §5.2 oldest-pass: the lowest instance whose AMS still verifies (0 = all). */
+  oldestPass?: number;
+  /** The highest instance (0 = none). */
+  instances: number;
+}
+
+export interface ArcVerifyOptions {
+  /** Keys given by the user, by `selector:domain` (lower case). */
+  keys?: Map<string, LoadedKey>;
+  allowSha1?: boolean;
+  allowWeakKeys?: boolean;
+}
+
+type KeyLookup = { ok: true; key: LoadedKey } | { ok: false; temp: boolean; error: string };
+
+/** Fetches (once per selector and domain) and checks a public key. */
+export function* lookupKey(selector: string, domain: string, keyType: KeyType, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, KeyLookup, Answer> {
+  const id = `${selector}:${domain}`.toLowerCase();
+  const given = opts.keys?.get(id);
+  if (given) return given.type === keyType ? { ok: true, key: given } : { ok: false, temp: false, error: `key is ${given.type}` };
+  let r = cache.get(id);
+  if (!r) {
+    const a = (yield { name: `${selector}._domainkey.${domain}`, type: 'TXT' }) as Answer<'TXT'>;
+    if (!a.ok) r = { ok: false, temp: a.error !== 'nxdomain' && a.error !== 'nodata', error: `key lookup ${selector}._domainkey.${domain}: ${a.error}` };
+    else {
+      const rec = parseKeyRecord(txtStrings(a)[0] ?? '');
+      if (!rec.ok) r = { ok: false, temp: false, error: rec.error };
+      else {
+        const k = publicKeyFromDer(Buffer.from(rec.record.p, 'base64'), rec.record.keyType);
+        r = k.ok ? { ok: true, key: k.value } : { ok: false, temp: false, error: k.error };
+      }
+    }
+    cache.set(id, r);
+  }
+  if (r.ok && r.key.type !== keyType) return { ok: false, temp: false, error: `key is ${r.key.type}` };
+  if (r.ok && r.key.type === 'rsa' && (r.key.bits ?? 0) < 1024 && !opts.allowWeakKeys) return { ok: false, temp: false, error: `RSA key of ${r.key.bits} bits is too weak (RFC 8301)` };
+  return r;
+}
+
+/** The data an ARC-Seal of instance `i` signs: AAR, AMS, AS of sets 1..i, the last AS without its b= value. */
+export function sealHashData(sets: readonly { aar: RawField | Buffer; ams: RawField | Buffer; as: RawField | Buffer }[]): Buffer {
+  const raw = (f: RawField | Buffer) => (Buffer.isBuffer(f) ? f : f.raw);
+  const parts: Buffer[] = [];
+  sets.forEach((s, j) => {
+    parts.push(canonicalizeHeaderRelaxed(raw(s.aar)), canonicalizeHeaderRelaxed(raw(s.ams)));
+    if (j < sets.length - 1) parts.push(canonicalizeHeaderRelaxed(raw(s.as)));
+    else parts.push(canonicalizeSignatureField(removeSignatureValue(raw(s.as)), 'relaxed'));
+  });
+  return Buffer.concat(parts);
+}
+
+function* checkAms(reader: ArcReader, set: ArcSet, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, [SetCheck, string?], Answer> {
+  const ams = set.amsParsed;
+  if (ams.hash === 'sha1' && !opts.allowSha1) return ['fail', 'rsa-sha1 is not accepted (RFC 8301)'];
+  const body = reader.bodyHash(ams.canon.body, ams.hash, ams.length);
+  if (!body) return ['fail', 'no body hash'];
+  if (ams.length !== undefined && ams.length > body.size) return ['fail', `l=${ams.length} is more than the body`];
+  if (!body.hash.equals(ams.bodyHash)) return ['fail', 'body hash did not verify'];
+  const key = yield* lookupKey(ams.selector, ams.domain, ams.keyType, cache, opts);
+  if (!key.ok) return [key.temp ? 'temperror' : 'fail', key.error];
+  const data = headerHashData(reader.fields, ams.headers, set.ams.raw, ams.canon.header);
+  return verifyHeaderData(ams.keyType, ams.hash, data, ams.signature, key.key.key) ? ['pass'] : ['fail', 'signature did not verify'];
+}
+
+function* checkSeal(sets: readonly ArcSet[], i: number, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, [SetCheck, string?], Answer> {
+  const seal = sets[i - 1].seal;
+  if (seal.hash === 'sha1' && !opts.allowSha1) return ['fail', 'rsa-sha1 is not accepted (RFC 8301)'];
+  const key = yield* lookupKey(seal.selector, seal.domain, seal.keyType, cache, opts);
+  if (!key.ok) return [key.temp ? 'temperror' : 'fail', key.error];
+  const data = sealHashData(sets.slice(0, i));
+  return verifyHeaderData(seal.keyType, seal.hash, data, seal.signature, key.key.key) ? ['pass'] : ['fail', 'seal did not verify'];
+}
+
+/** Validates the chain of a finished reader; yields key questions. */
+export function* evaluateArc(reader: ArcReader, opts: ArcVerifyOptions = {}): Generator<Question, ArcResult, Answer> {
+  const st = reader.structure;
+  if (st.kind === 'none') return { status: 'none', sets: [], instances: 0 };
+  if (st.kind === 'broken') {
+    const sets = st.sets.map((s) => ({ instance: s.instance!, domain: s.seal?.domain ?? s.amsParsed?.domain, selector: s.seal?.selector, seal: 'unchecked' as SetCheck, ams: 'unchecked' as SetCheck }));
+    return { status: 'fail', reason: st.reason, sets, instances: sets.length };
+  }
+  const sets = st.sets;
+  const cache = new Map<string, KeyLookup>();
+  const results: ArcSetResult[] = sets.map((s) => ({ instance: s.instance, domain: s.seal.domain, selector: s.seal.selector, seal: 'unchecked', ams: 'unchecked' }));
+  const n = sets.length;
+  // Every AMS (only the newest decides; the others give oldest-pass).
+  let oldestPass = 0;
+  for (let i = n; i >= 1; i--) {
+    const [r, why] = yield* checkAms(reader, sets[i - 1], cache, opts);
+    results[i - 1].ams = r;
+    results[i - 1].amsReason = why;
+    if (r !== 'pass' && oldestPass === 0) oldestPass = i + 1;
+  }
+  for (let i = n; i >= 1; i--) {
+    const [r, why] = yield* checkSeal(sets, i, cache, opts);
+    results[i - 1].seal = r;
+    results[i - 1].sealReason = why;
+  }
+  const base = { sets: results, instances: n, oldestPass: oldestPass > n ? undefined : oldestPass };
+  const newest = results[n - 1];
+  if (newest.ams === 'temperror') return { ...base, status: 'temperror', reason: `AMS i=${n}: ${newest.amsReason}` };
+  if (newest.ams !== 'pass') return { ...base, status: 'fail', reason: `ARC-Message-Signature i=${n}: ${newest.amsReason}` };
+  for (let i = n; i >= 1; i--) {
+    const r = results[i - 1];
+    if (r.seal === 'temperror') return { ...base, status: 'temperror', reason: `ARC-Seal i=${i}: ${r.sealReason}` };
+    if (r.seal !== 'pass') return { ...base, status: 'fail', reason: `ARC-Seal i=${i}: ${r.sealReason}` };
+  }
+  return { ...base, status: 'pass' };
+}

@@ -1,0 +1,91 @@
+// The ValiMail ARC suite (../shared/conformance/arc), read as it is: 171
+// validation tests and 17 signing tests. Messages are converted to CRLF; keys
+// come from each scenario's txt-records; the clock does not matter (no expiry
+// check on seals). `cv: ""` (the newest seal already says fail) counts as fail.
+// Known failures are listed with reasons in arc.known-failures.json; an
+// unlisted failure, or a listed one that passes, fails the run.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { runSync } from '../../src/dns/index.ts';
+import { ArcReader, evaluateArc, sealMessage } from '../../src/arc/index.ts';
+import { loadPrivateKey, parseTagList } from '../../src/dkim/index.ts';
+import { loadScenarios, crlf, txtAnswers } from '../arc/suite.ts';
+
+const KNOWN = JSON.parse(readFileSync(new URL('./arc.known-failures.json', import.meta.url), 'utf8')) as { failures: Record<string, string> };
+
+function report(suite: string, results: { id: string; ok: boolean; detail: string }[]) {
+  const unexpected = results.filter((r) => !r.ok && !KNOWN.failures[r.id]).map((r) => `${r.id}: ${r.detail}`);
+  const stale = results.filter((r) => r.ok && KNOWN.failures[r.id]).map((r) => `${r.id} passes now`);
+  console.log(`${suite}: ${results.filter((r) => r.ok).length}/${results.length} pass`);
+  expect(unexpected).toEqual([]);
+  expect(stale).toEqual([]);
+}
+
+/** Tag sets compared as the upstream harness does: all whitespace removed, split at ';'. */
+function tagSet(text: string): string[] {
+  return text
+    .replace(/\s+/g, '')
+    .split(';')
+    .filter(Boolean)
+    .sort();
+}
+
+describe('ARC suite', () => {
+  it('validation: 171 tests', () => {
+    const results: { id: string; ok: boolean; detail: string }[] = [];
+    for (const sc of loadScenarios('arc-draft-validation-tests.yml')) {
+      const answer = txtAnswers(sc['txt-records']);
+      for (const [name, t] of Object.entries(sc.tests)) {
+        const reader = new ArcReader();
+        reader.push(crlf(String(t.message ?? '')));
+        reader.finish();
+        const r = runSync(evaluateArc(reader), answer);
+        const want = String(t.cv ?? '').toLowerCase() || 'fail';
+        results.push({ id: `validate:${name}`, ok: r.status === want, detail: `want ${want} got ${r.status} (${r.reason ?? ''})` });
+      }
+    }
+    expect(results).toHaveLength(171);
+    report('ARC validation', results);
+  });
+
+  it('signing: 17 tests', () => {
+    const results: { id: string; ok: boolean; detail: string }[] = [];
+    for (const sc of loadScenarios('arc-draft-sign-tests.yml')) {
+      const answer = txtAnswers(sc['txt-records']);
+      const key = loadPrivateKey(sc.privatekey!);
+      if (!key.ok) throw new Error(key.error);
+      for (const [name, t] of Object.entries(sc.tests)) {
+        const reader = new ArcReader({ seal: true });
+        reader.push(crlf(String(t.message)));
+        reader.finish();
+        const chain = runSync(evaluateArc(reader), answer);
+        const sealed = sealMessage(reader, chain, {
+          key: key.value,
+          domain: sc.domain!,
+          selector: sc.sel!,
+          timestamp: Number(t.t),
+          fields: String(t['sig-headers']).split(':'),
+          aar: { fromAuthResults: String(t['srv-id']) },
+        });
+        const want = { AS: String(t.AS ?? '').trim(), AMS: String(t.AMS ?? '').trim(), AAR: String(t.AAR ?? '').trim() };
+        let ok: boolean;
+        let detail: string;
+        if (!sealed.ok) {
+          ok = want.AS === '' && want.AMS === '' && want.AAR === '';
+          detail = `no seal (${sealed.error})`;
+        } else {
+          const value = (f: string) => f.slice(f.indexOf(':') + 1);
+          const got = { AS: value(sealed.seal), AMS: value(sealed.signature), AAR: value(sealed.results) };
+          const bad = (['AS', 'AMS', 'AAR'] as const).filter((k) => JSON.stringify(tagSet(got[k])) !== JSON.stringify(tagSet(want[k])));
+          ok = bad.length === 0;
+          detail = bad.map((k) => `${k}\n  want ${tagSet(want[k]).join('; ')}\n  got  ${tagSet(got[k]).join('; ')}`).join('\n');
+          // The tag lists must parse.
+          for (const f of [got.AS, got.AMS]) expect(parseTagList(f).ok).toBe(true);
+        }
+        results.push({ id: `sign:${name}`, ok, detail });
+      }
+    }
+    expect(results).toHaveLength(17);
+    report('ARC signing', results);
+  });
+});
