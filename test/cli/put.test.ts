@@ -72,6 +72,12 @@ describe('blaze put', () => {
     const r = await run(['put', join(dir, 'notes')], fd);
     expect(r.stdout).toContain('Content-Disposition: form-data; name=notes; filename=notes\r\n');
   });
+  it('takes the content from stdin with FILE -, the message from a file', async () => {
+    const r = await run(['put', '--type', 'application/octet-stream', '--name', 'data.bin', '-', join(dir, 'msg.eml')], 'abc\0def');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=data.bin\r\n\r\nYWJjAGRlZg==\r\n--B--\r\n');
+    expect((await run(['put', '-'], MP)).stderr).toContain('FILE and the message cannot both be stdin');
+  });
   it('wraps a message that is not multipart with --wrap', async () => {
     const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
     expect(r.stdout).toBe(
