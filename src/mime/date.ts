@@ -83,53 +83,86 @@ function num(t: Token | undefined, maxDigits: number): number | undefined {
   return Number(t.value);
 }
 
-function parseTokens(tokens: Token[]): DateResult {
+function parseTokens(input: Token[]): DateResult {
+  // A zone glued to the time ("00:01+0000"): split it off.
+  const tokens: Token[] = [];
+  for (const t of input) {
+    const g = t.kind === 'atom' ? /^(\d{1,2})([+-]\d{4})$/.exec(t.value) : null;
+    if (g) tokens.push({ ...t, value: g[1] }, { ...t, value: g[2], space: true, offset: t.offset + g[1].length });
+    else tokens.push(t);
+  }
   let i = 0;
   const peek = (): Token | undefined => tokens[i];
+  const isSpecial = (ch: string): boolean => peek()?.kind === 'special' && peek()!.value === ch;
   // [day-of-week ","]
   const first = peek();
   if (first?.kind === 'atom' && /^[A-Za-z]+$/.test(first.value) && DAYS.includes(first.value.slice(0, 3).toLowerCase())) {
     i++;
-    if (peek()?.kind === 'special' && peek()!.value === ',') i++;
-  } else if (first?.kind === 'special' && first.value === ',') i++;
-  const day = num(peek(), 2);
-  if (day === undefined) return { ok: false, error: `expected a day at ${where(peek())}` };
-  i++;
-  const mt = peek();
+    if (isSpecial(',')) i++;
+  } else if (isSpecial(',')) i++;
+
+  let day: number | undefined;
   let month = 0;
-  if (mt?.kind === 'atom') month = /^\d{1,2}$/.test(mt.value) ? Number(mt.value) : monthOf(mt.value);
-  if (month < 1 || month > 12) return { ok: false, error: `expected a month at ${where(mt)}` };
-  i++;
-  if (peek()?.kind === 'special' && (peek()!.value === '-' || peek()!.value === ',')) i++;
-  const yt = peek();
-  let year = num(yt, 4);
-  if (year === undefined) return { ok: false, error: `expected a year at ${where(yt)}` };
-  i++;
-  if (yt!.value.length === 2) year += year < 50 ? 2000 : 1900;
-  else if (yt!.value.length === 3) year += 1900;
+  let year: number | undefined;
+  let yearDigits = 4;
+  const readYear = (): boolean => {
+    const yt = peek();
+    year = num(yt, 4);
+    if (year === undefined) return false;
+    yearDigits = yt!.value.length;
+    i++;
+    return true;
+  };
+  const monthFirst = peek()?.kind === 'atom' && /^[A-Za-z]/.test(peek()!.value);
+  if (monthFirst) {
+    // asctime and US forms: "Oct 2, 2003 05:07:13" or "Feb 07 10:18:12 2003"
+    month = monthOf(peek()!.value);
+    if (!month) return { ok: false, error: `expected a month at ${where(peek())}` };
+    i++;
+    day = num(peek(), 2);
+    if (day === undefined) return { ok: false, error: `expected a day at ${where(peek())}` };
+    i++;
+    if (isSpecial(',')) i++;
+    if (tokens[i + 1]?.kind !== 'special' || tokens[i + 1].value !== ':') {
+      if (!readYear()) return { ok: false, error: `expected a year at ${where(peek())}` };
+    }
+  } else {
+    day = num(peek(), 2);
+    if (day === undefined) return { ok: false, error: `expected a day at ${where(peek())}` };
+    i++;
+    const mt = peek();
+    if (mt?.kind === 'atom') month = /^\d{1,2}$/.test(mt.value) ? Number(mt.value) : monthOf(mt.value);
+    if (month < 1 || month > 12) return { ok: false, error: `expected a month at ${where(mt)}` };
+    i++;
+    if (isSpecial(',')) i++;
+    if (!readYear()) return { ok: false, error: `expected a year at ${where(peek())}` };
+  }
   const hour = num(peek(), 2);
   if (hour === undefined) return { ok: false, error: `expected a time at ${where(peek())}` };
   i++;
-  const colon = (): boolean => peek()?.kind === 'special' && peek()!.value === ':';
-  if (!colon()) return { ok: false, error: `expected ':' at ${where(peek())}` };
+  if (!isSpecial(':')) return { ok: false, error: `expected ':' at ${where(peek())}` };
   i++;
   const minute = num(peek(), 2);
   if (minute === undefined) return { ok: false, error: `expected minutes at ${where(peek())}` };
   i++;
   let second = 0;
-  if (colon()) {
+  if (isSpecial(':')) {
     i++;
     const s = num(peek(), 2);
     if (s === undefined) return { ok: false, error: `expected seconds at ${where(peek())}` };
     second = s;
     i++;
   }
-  if (day < 1 || day > daysIn(year, month)) return { ok: false, error: `day ${day} out of range` };
+  if (year === undefined && !readYear()) return { ok: false, error: `expected a year at ${where(peek())}` };
+  let y = year!;
+  if (yearDigits === 2) y += y < 50 ? 2000 : 1900;
+  else if (yearDigits === 3) y += 1900;
+  if (day < 1 || day > daysIn(y, month)) return { ok: false, error: `day ${day} out of range` };
   if (hour > 23 || minute > 59 || second > 60) return { ok: false, error: `time ${hour}:${minute}:${second} out of range` };
   const zone = zoneOf(peek());
   if (typeof zone === 'string') return { ok: false, error: zone };
-  const parts = { year, month, day, hour, minute, second };
-  const epochMs = utc(year, month - 1, day, hour, minute, Math.min(second, 59)) - zone.minutes * 60000;
+  const parts = { year: y, month, day, hour, minute, second };
+  const epochMs = utc(y, month - 1, day, hour, minute, Math.min(second, 59)) - zone.minutes * 60000;
   return { ok: true, epochMs, offsetMinutes: zone.minutes, parts, zoneKnown: zone.known };
 }
 

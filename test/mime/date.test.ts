@@ -30,6 +30,13 @@ describe('parseDate', () => {
     expect(iso('Thu, 10 Jul 1997 14:53:31 EST5EDT')).toBe('1997-07-10T14:53:31-05:00');
   });
 
+  it('reads month-first and asctime forms, and a zone glued to the time', () => {
+    expect(iso('Thu Oct 2, 2003 05:07:13  +0000')).toBe('2003-10-02T05:07:13+00:00');
+    expect(iso('Fri Feb 07 10:18:12 2003 -0800')).toBe('2003-02-07T10:18:12-08:00');
+    expect(iso('01 Jan 2001 00:01+0000')).toBe('2001-01-01T00:01:00+00:00');
+    expect(iso('01 Jan 2001 00:01-0130')).toBe('2001-01-01T00:01:00-01:30');
+  });
+
   it('reads military and unknown zones as UTC with an unknown zone', () => {
     for (const z of ['A', 'M', 'N', 'Y', 'Z', 'ZZZZ', '-0000']) {
       const d = parseDate(`Thu, 10 Jul 1997 14:53:31 ${z}`);
