@@ -103,13 +103,11 @@ export class BodyCanonicalizer {
     else this.wspCR = false;
     const body = buf.subarray(0, ws);
     if (body.length === 0) return;
-    if (body.indexOf(TAB) === -1 && body.indexOf('  ') === -1 && body.indexOf(' \r\n') === -1) {
-      this.trailing(body);
-      return;
-    }
-    const s = body.toString('latin1').replace(/[ \t]+(\r\n)?/g, (_m, nl: string | undefined) => (nl ? '\r\n' : ' '));
-    this.trailing(Buffer.from(s, 'latin1'));
+    this.trailing(relaxWhitespace(body, this));
   }
+
+  /** Reused buffers of relaxWhitespace (never kept across calls). */
+  scratch: { out: Buffer; even: Buffer; odd: Buffer } | undefined;
 
   /** The trailing-CRLF stage shared by both canonicalisations. */
   private trailing(chunk: Buffer): void {
@@ -176,4 +174,56 @@ export function canonicalizeBody(body: Buffer | string, canon: Canon, limit?: nu
   c.push(typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
   c.finish();
   return Buffer.concat(parts);
+}
+
+/**
+ * WSP runs to one SP, WSP before CRLF removed, for a chunk that does not end
+ * in WSP. Runs are found with native searches (memchr for TAB, 16-bit
+ * TypedArray searches for "  " and " \r" at even and odd offsets), so plain
+ * text is copied in large blocks instead of byte by byte.
+ */
+function relaxWhitespace(buf: Buffer, owner: { scratch: BodyCanonicalizer['scratch'] }): Buffer {
+  const len = buf.length;
+  if (!owner.scratch || owner.scratch.out.length < len + 2) {
+    const size = Math.max(len + 2, 64 * 1024);
+    owner.scratch = { out: Buffer.allocUnsafeSlow(size), even: Buffer.allocUnsafeSlow(size), odd: Buffer.allocUnsafeSlow(size) };
+  }
+  const { out, even, odd } = owner.scratch;
+  buf.copy(even, 0);
+  buf.copy(odd, 0, 1);
+  const ev = new Uint16Array(even.buffer, even.byteOffset, len >> 1);
+  const od = new Uint16Array(odd.buffer, odd.byteOffset, (len - 1) >> 1);
+  // Little-endian pairs: "  " = 0x2020, " \r" = 0x0d20.
+  const find = (value: number, from: number): number => {
+    const a = ev.indexOf(value, (from + 1) >> 1);
+    const b = from >= 1 ? od.indexOf(value, from >> 1) : od.indexOf(value, 0);
+    const pa = a < 0 ? Infinity : 2 * a;
+    const pb = b < 0 ? Infinity : 2 * b + 1;
+    return Math.min(pa, pb);
+  };
+  let nextTab = -2;
+  let nextDouble = -2;
+  let nextSpCr = -2;
+  let o = 0;
+  let from = 0;
+  for (;;) {
+    if (nextTab !== Infinity && nextTab < from) {
+      const t = buf.indexOf(TAB, from);
+      nextTab = t < 0 ? Infinity : t;
+    }
+    if (nextDouble !== Infinity && nextDouble < from) nextDouble = find(0x2020, from);
+    if (nextSpCr !== Infinity && nextSpCr < from) nextSpCr = find(0x0d20, from);
+    let p = Math.min(nextTab, nextDouble, nextSpCr);
+    if (p === Infinity) break;
+    // The run may have started before the found position (" \t", "x  " found late).
+    while (p > from && (buf[p - 1] === SP || buf[p - 1] === TAB)) p--;
+    let q = p;
+    while (q < len && (buf[q] === SP || buf[q] === TAB)) q++;
+    o += buf.copy(out, o, from, p);
+    if (!(buf[q] === CR && buf[q + 1] === LF)) out[o++] = SP;
+    from = q;
+  }
+  if (from === 0) return buf;
+  o += buf.copy(out, o, from, len);
+  return out.subarray(0, o);
 }
