@@ -291,6 +291,9 @@ const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(\.[A-Za-z0-9!#$
 
 const PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+( [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
 
+const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+$/;
+const ENCODED_WORD = /^=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=$/;
+
 function quote(s: string): string {
   return '"' + s.replace(/(["\\])/g, '\\$1') + '"';
 }
@@ -309,7 +312,11 @@ export interface FormatAddressOptions {
 function formatName(name: string, decode: boolean): string {
   const text = decode ? decodeEncodedWords(name) : name;
   // Atoms separated by single spaces read back as they are; anything else is quoted.
-  return PHRASE.test(text) ? text : quote(text);
+  if (PHRASE.test(text)) return text;
+  // Encoded-words kept as written are atoms too (`=?utf-8?Q?J._Doe?=` must not be quoted).
+  const words = text.split(' ');
+  if (words.every((w) => w !== '' && (ATOM.test(w) || ENCODED_WORD.test(w)))) return text;
+  return quote(text);
 }
 
 /** `Name <local@domain>`, `local@domain`, or `Group: a, b;`. */

@@ -127,6 +127,10 @@ describe('formatAddress', () => {
     expect(formatAddress({ local: '', domain: '' })).toBe('<>');
     expect(formatAddress({ local: 'm', domain: 'x', route: ['a', 'b'] })).toBe('<@a,@b:m@x>');
   });
+  it('keeps encoded-words unquoted', () => {
+    expect(formatAddress({ name: '=?utf-8?Q?J._Doe?= Jr', local: 'j', domain: 'x' })).toBe('=?utf-8?Q?J._Doe?= Jr <j@x>');
+    expect(formatAddress({ name: 'J. =?x', local: 'j', domain: 'x' })).toBe('"J. =?x" <j@x>');
+  });
   it('decodes names when asked', () => {
     expect(formatAddress({ name: '=?utf-8?q?L=C3=A9a?=', local: 'l', domain: 'x' }, { decode: true })).toBe('L\u00e9a <l@x>');
   });
