@@ -5,3 +5,4 @@ export * from './record.ts';
 export * from './from.ts';
 export * from './discover.ts';
 export * from './evaluate.ts';
+export * from './results.ts';
