@@ -144,6 +144,19 @@ export class DkimVerifier {
   }
 }
 
+// Parsed keys by record data: a batch signed by one domain parses its key once.
+const keyCache = new Map<string, ReturnType<typeof publicKeyFromDer>>();
+function cachedPublicKey(p: string, type: LoadedKey['type']): ReturnType<typeof publicKeyFromDer> {
+  const k = `${type}:${p}`;
+  let v = keyCache.get(k);
+  if (!v) {
+    v = publicKeyFromDer(Buffer.from(p, 'base64'), type);
+    if (keyCache.size >= 256) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(k, v);
+  }
+  return v;
+}
+
 function bodyKey(sig: DkimSignature): string {
   return `${sig.canon.body}|${sig.length ?? ''}`;
 }
@@ -202,7 +215,7 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
       const idom = sig.auid.slice(sig.auid.lastIndexOf('@') + 1).toLowerCase();
       if (idom !== sig.domain.toLowerCase()) return result('permerror', `key has t=s and i= domain ${idom} is not d=${sig.domain}`);
     }
-    const loaded = publicKeyFromDer(Buffer.from(r.p, 'base64'), r.keyType);
+    const loaded = cachedPublicKey(r.p, r.keyType);
     if (!loaded.ok) return result('permerror', `bad key: ${loaded.error}`);
     key = loaded.value;
     testing = r.testing;
