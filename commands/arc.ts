@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation } from './_lib/cli.ts';
-import { usageError, describeFsError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
+import { BlazeError, usageError, describeFsError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
 import { readMessage, inputName, Output } from './_lib/io.ts';
 import { addDnsOptions, resolverFromOptions, nowFromOptions } from './_lib/dns-options.ts';
 import { Spool } from './_dkim-spool.ts';
@@ -172,7 +172,8 @@ async function signCommand(input: string | undefined, o: Opts): Promise<number> 
       fields: amsFields(c.fields, o.field as string[] | undefined),
       aar: { results: ar },
     });
-    if (!sealed.ok) throw usageError(`${inputName(input)}: ${sealed.error}`);
+    // A chain that already failed gets no new set: a negative verdict (exit 1), not bad input.
+    if (!sealed.ok) throw new BlazeError(`${inputName(input)}: ${sealed.error}`, c.arc?.status === 'temperror' ? EXIT_TEMPFAIL : 1);
     const out = new Output(o.output as string | undefined);
     const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
     const emit = async (b: Buffer) => {

@@ -1,0 +1,130 @@
+// blaze dmarc verify / collect, run as a shell would run them, offline with
+// fixtures/dmarc/dns (DKIM key and DMARC records in the --dns-static format).
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAuthResults } from '../../src/authres/index.ts';
+
+const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
+const FIX = fileURLToPath(new URL('../../fixtures/dmarc/', import.meta.url));
+const DNS = ['--offline', '--dns-static', `${FIX}dns`];
+const blaze = (args: string[], input?: Buffer | string) =>
+  execa(BLAZE, args, { reject: false, stripFinalNewline: false, encoding: 'buffer', input, env: { NO_COLOR: '1' } });
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+describe('blaze dmarc verify', () => {
+  it('passes on an aligned DKIM signature and says why', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, `${FIX}aligned.eml`]);
+    expect(text(r.stderr)).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stdout)).toContain('✓ dkim=pass header.d=example.org header.s=sel\n');
+    expect(text(r.stdout)).toContain('✓ dmarc=pass header.from=example.org policy=example.org p=reject');
+  });
+
+  it('fails a tampered message with p=reject: exit 1, disposition reject', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--sample', '0', `${FIX}tampered.eml`]);
+    expect(r.exitCode).toBe(1);
+    expect(text(r.stdout)).toContain('✗ dmarc=fail header.from=example.org');
+    expect(text(r.stdout)).toContain('  disposition: reject\n');
+  });
+
+  it('a subdomain falls back to the organisational record and its sp=', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--json', '--sample', '0', `${FIX}subdomain.eml`]);
+    expect(r.exitCode).toBe(1);
+    const doc = JSON.parse(text(r.stdout));
+    expect(doc.dmarc).toMatchObject({ status: 'fail', policyDomain: 'example.org', orgDomain: 'example.org', policy: 'quarantine', disposition: 'quarantine', pct: 100 });
+    expect(doc.from).toEqual({ domain: 'news.example.org' });
+  });
+
+  it('takes SPF from Received-SPF and aligns it (relaxed)', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--json', `${FIX}spf-pass.eml`]);
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(text(r.stdout));
+    expect(doc.spf).toMatchObject({ result: 'pass', domain: 'mail.example.org', source: 'received-spf' });
+    expect(doc.dmarc).toMatchObject({ status: 'pass', spfAligned: true, dkimAligned: false });
+  });
+
+  it('-h prepends Authentication-Results and copies the message byte for byte', async () => {
+    const input = readFileSync(`${FIX}aligned.eml`);
+    const r = await blaze(['dmarc', 'verify', ...DNS, '-h', 'omelet', '-'], input);
+    expect(r.exitCode).toBe(0);
+    const out = Buffer.from(r.stdout);
+    const crlf = Buffer.from(input.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+    expect(out.subarray(out.length - crlf.length).equals(crlf)).toBe(true);
+    const field = out.subarray(0, out.length - crlf.length).toString('utf8');
+    expect(field.startsWith('Authentication-Results: omelet;')).toBe(true);
+    for (const line of field.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+    const parsed = parseAuthResults(field.slice(field.indexOf(':') + 1).replace(/\r\n$/, ''));
+    expect(parsed.ok && parsed.value.results.map((x) => `${x.method}=${x.result}`)).toEqual(['dkim=pass', 'dmarc=pass']);
+  });
+
+  it('pct sampling is reported: outside the sample the policy is lowered', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--json', '--sample', '5', `${FIX}tampered.eml`]);
+    // pct=100: sample 5 is inside; the disposition stays reject.
+    expect(JSON.parse(text(r.stdout)).dmarc).toMatchObject({ disposition: 'reject', sampledOut: false });
+    const msg = 'From: a@pct.example\r\n\r\nx\r\n';
+    const inside = await blaze(['dmarc', 'verify', ...DNS, '--json', '--sample', '9', '-'], msg);
+    expect(JSON.parse(text(inside.stdout)).dmarc).toMatchObject({ policy: 'reject', disposition: 'reject', pct: 10, sampledOut: false });
+    const outside = await blaze(['dmarc', 'verify', ...DNS, '--json', '--sample', '10', '-'], msg);
+    expect(JSON.parse(text(outside.stdout)).dmarc).toMatchObject({ policy: 'reject', disposition: 'quarantine', pct: 10, sampledOut: true });
+    expect((await blaze(['dmarc', 'verify', ...DNS, '--sample', '100', '-'], msg)).exitCode).toBe(2);
+  });
+
+  it('no DMARC record: none, exit 0; unreadable input: exit 2 with a one-line error', async () => {
+    const msg = 'From: a@nowhere.example\r\nSubject: x\r\n\r\nbody\r\n';
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--json', '-'], msg);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(text(r.stdout)).dmarc.status).toBe('none');
+    const bad = await blaze(['dmarc', 'verify', ...DNS, '-'], 'From: a@b.example\r\nthis line has no colon\r\n\r\n');
+    expect(bad.exitCode).toBe(2);
+    expect(text(bad.stderr)).toMatch(/^blaze: dmarc: .*line 2: .*\n$/);
+  });
+
+  it('a From with two domains is a permerror, not a guess', async () => {
+    const r = await blaze(['dmarc', 'verify', ...DNS, '--json', '-'], 'From: a@example.org, b@other.example\r\n\r\nx\r\n');
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(text(r.stdout)).from.error).toBe('multiple-domains');
+  });
+
+  it('a DNS failure is a temporary failure (exit 75)', async () => {
+    const r = await blaze(['dmarc', 'verify', '-n', '127.0.0.1:9', '--dns-timeout', '300ms', '-'], 'From: a@example.org\r\n\r\nx\r\n');
+    expect(r.exitCode).toBe(75);
+  });
+});
+
+describe('blaze dmarc collect', () => {
+  it('prints the original layout', async () => {
+    const r = await blaze(['dmarc', 'collect', `${FIX}google-ar.eml`]);
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stdout)).toBe(
+      [
+        'mx.google.com: ✓ dkim (header.i=@github.com)',
+        '               ✓ dkim (header.i=@sendgrid.info)',
+        '               ✓ spf (smtp.mailfrom=bounces@sgmail.github.com)',
+        '               ✓ dmarc (header.from="github.com")',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('right-aligns authserv-ids, wraps properties, --ascii', async () => {
+    const v = await blaze(['dmarc', 'verify', ...DNS, '-h', 'omelet', `${FIX}aligned.eml`]);
+    const both = Buffer.concat([Buffer.from(v.stdout).subarray(0, Buffer.from(v.stdout).indexOf('From:')), readFileSync(`${FIX}google-ar.eml`)]);
+    const r = await blaze(['dmarc', 'collect', '--ascii', '-'], both);
+    const lines = text(r.stdout).split('\n');
+    expect(lines[0]).toBe('       omelet: [ok] dkim (header.d="example.org" header.i=@example.org');
+    expect(lines[1]).toMatch(/^ {26}header\.s="sel" header\.b="[^"]{8}"\)$/);
+    expect(lines[2]).toBe('               [ok] dmarc (header.from="example.org")');
+    expect(lines[3]).toBe('mx.google.com: [ok] dkim (header.i=@github.com)');
+  });
+
+  it('--json: one document with every field, malformed ones as errors', async () => {
+    const msg = 'Authentication-Results: a.example; spf=fail smtp.mailfrom=x@y.example\r\nAuthentication-Results: broken; dkim=\r\n\r\nx\r\n';
+    const r = await blaze(['dmarc', 'collect', '--json', '-'], msg);
+    const doc = JSON.parse(text(r.stdout));
+    expect(doc[0]).toMatchObject({ line: 1, authservId: 'a.example', results: [{ method: 'spf', result: 'fail' }] });
+    expect(doc[1]).toMatchObject({ line: 2 });
+    expect(doc[1].error).toBeTruthy();
+  });
+});
