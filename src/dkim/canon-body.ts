@@ -189,21 +189,32 @@ function relaxWhitespace(buf: Buffer, owner: { scratch: BodyCanonicalizer['scrat
     owner.scratch = { out: Buffer.allocUnsafeSlow(size), even: Buffer.allocUnsafeSlow(size), odd: Buffer.allocUnsafeSlow(size) };
   }
   const { out, even, odd } = owner.scratch;
-  buf.copy(even, 0);
-  buf.copy(odd, 0, 1);
-  const ev = new Uint16Array(even.buffer, even.byteOffset, len >> 1);
-  const od = new Uint16Array(odd.buffer, odd.byteOffset, (len - 1) >> 1);
+  // 16-bit views need an even byte offset: view the chunk itself where it is
+  // aligned, a copy where it is not.
+  const aligned = (b: Buffer, n: number) => new Uint16Array(b.buffer, b.byteOffset, n);
+  let ev: Uint16Array;
+  let od: Uint16Array;
+  if ((buf.byteOffset & 1) === 0) {
+    ev = aligned(buf, len >> 1);
+    buf.copy(odd, 0, 1);
+    od = aligned(odd, (len - 1) >> 1);
+  } else {
+    buf.copy(even, 0);
+    ev = aligned(even, len >> 1);
+    od = aligned(buf.subarray(1), (len - 1) >> 1);
+  }
+  // Next position (in bytes) of a pair in the even and odd views, cached until passed.
   // Little-endian pairs: "  " = 0x2020, " \r" = 0x0d20.
-  const find = (value: number, from: number): number => {
-    const a = ev.indexOf(value, (from + 1) >> 1);
-    const b = from >= 1 ? od.indexOf(value, from >> 1) : od.indexOf(value, 0);
-    const pa = a < 0 ? Infinity : 2 * a;
-    const pb = b < 0 ? Infinity : 2 * b + 1;
-    return Math.min(pa, pb);
+  const next = [-2, -2, -2, -2]; // even "  ", odd "  ", even " \r", odd " \r"
+  const lookup = (k: number, from: number): number => {
+    if (next[k] !== Infinity && next[k] < from) {
+      const value = k < 2 ? 0x2020 : 0x0d20;
+      const i = k % 2 === 0 ? ev.indexOf(value, (from + 1) >> 1) : od.indexOf(value, from >> 1);
+      next[k] = i < 0 ? Infinity : k % 2 === 0 ? 2 * i : 2 * i + 1;
+    }
+    return next[k];
   };
   let nextTab = -2;
-  let nextDouble = -2;
-  let nextSpCr = -2;
   let o = 0;
   let from = 0;
   for (;;) {
@@ -211,8 +222,8 @@ function relaxWhitespace(buf: Buffer, owner: { scratch: BodyCanonicalizer['scrat
       const t = buf.indexOf(TAB, from);
       nextTab = t < 0 ? Infinity : t;
     }
-    if (nextDouble !== Infinity && nextDouble < from) nextDouble = find(0x2020, from);
-    if (nextSpCr !== Infinity && nextSpCr < from) nextSpCr = find(0x0d20, from);
+    const nextDouble = Math.min(lookup(0, from), lookup(1, from));
+    const nextSpCr = Math.min(lookup(2, from), lookup(3, from));
     let p = Math.min(nextTab, nextDouble, nextSpCr);
     if (p === Infinity) break;
     // The run may have started before the found position (" \t", "x  " found late).

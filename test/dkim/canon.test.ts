@@ -63,6 +63,28 @@ describe('body canonicalisation', () => {
       );
     });
   }
+  it('relaxed: long bodies with whitespace everywhere, any alignment, equal the reference', () => {
+    const long = fc.array(bodyChars, { minLength: 200, maxLength: 4000 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(long, fc.array(fc.nat(), { maxLength: 4 }), fc.nat({ max: 7 }), (body, cuts, shift) => {
+        // feed through a buffer at an odd or even byte offset
+        const backing = Buffer.alloc(body.length + shift + 1);
+        backing.write(body, shift, 'latin1');
+        const view = backing.subarray(shift, shift + body.length);
+        const parts: Buffer[] = [];
+        const c = new BodyCanonicalizer('relaxed', (b) => parts.push(Buffer.from(b)));
+        let at = 0;
+        for (const cut of cuts.map((x) => x % (view.length + 1)).sort((a, b) => a - b)) {
+          c.push(view.subarray(at, Math.max(at, cut)));
+          at = Math.max(at, cut);
+        }
+        c.push(view.subarray(at));
+        c.finish();
+        expect(Buffer.concat(parts).toString('latin1')).toBe(referenceBody(body, 'relaxed'));
+      }),
+      { numRuns: 300 },
+    );
+  });
   it('holds trailing empty lines as a counter: a million of them cost no memory', () => {
     let n = 0;
     const c = new BodyCanonicalizer('simple', (b) => (n += b.length));
