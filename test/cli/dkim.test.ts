@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeDns, type FakeDns } from '../dns/fake-server.ts';
@@ -101,6 +101,8 @@ describe('blaze dkim sign | verify', () => {
     expect(out.length).toBeGreaterThan(10_100_000);
     const v = await verify([], out);
     expect(v.stdout).toBe('[OK]: example.org\n');
+    // the spool file is gone
+    expect((await readdir(dir)).filter((f) => f.startsWith('blaze-spool-'))).toEqual([]);
   });
   it('usage errors exit 2 with one line', async () => {
     for (const [args, re] of [
