@@ -1,0 +1,144 @@
+// DMARC interop with Debian's python3-authheaders (with dkimpy and authres):
+// both read the same test zone from dnsmasq on 127.0.0.1 (a random free port)
+// and must agree on the dkim and dmarc results of a set of messages built
+// here. SPF is compared through the spf= result only when blaze has an SPF
+// evaluator for --ip (see the report); authheaders runs with spf=False.
+// The zone is under .org: authheaders does not apply the PSL's implicit `*`
+// rule to an unlisted TLD such as .test (it takes `test` as the organisational
+// domain of every x.test), so the comparison stays on listed suffixes.
+// One difference is by design and stated here: a message without any
+// signature is dkim=none for blaze (RFC 8601 §2.7.1) and dkim=fail for authheaders.
+// A missing peer is a failure, not a skip.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa, type ResultPromise } from 'execa';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { parseAuthResults } from '../../src/authres/index.ts';
+
+const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
+const FIX = fileURLToPath(new URL('../../fixtures/dmarc/', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const DNSMASQ = '/usr/sbin/dnsmasq';
+const blaze = (args: string[], input?: Buffer | string) => execa(BLAZE, args, { reject: false, stripFinalNewline: false, encoding: 'buffer', input });
+
+async function freePort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((res) => s.bind(0, '127.0.0.1', () => res()));
+  const port = s.address().port;
+  await new Promise<void>((res) => s.close(() => res()));
+  return port;
+}
+
+/** TXT data as dnsmasq wants it: character-strings of at most 255 bytes. */
+function txt(name: string, text: string): string {
+  const parts: string[] = [];
+  // No shell: dnsmasq would keep quotes literally; a comma separates the strings.
+  if (text.includes(',')) throw new Error(`TXT data with a comma: ${text}`);
+  for (let i = 0; i < text.length; i += 250) parts.push(text.slice(i, i + 250));
+  return `--txt-record=${name},${parts.join(',')}`;
+}
+
+let dnsmasq: ResultPromise | undefined;
+let port = 0;
+const ZONE: Record<string, string> = {
+  '_dmarc.example.org': 'v=DMARC1; p=reject; sp=quarantine',
+  '_dmarc.strict.org': 'v=DMARC1; p=quarantine; adkim=s',
+  '_dmarc.lax.org': 'v=DMARC1; p=none',
+};
+
+interface Case {
+  name: string;
+  from: string;
+  signer?: string; // d=
+  tamper?: boolean;
+}
+const CASES: Case[] = [
+  { name: 'aligned signature, p=reject', from: 'alice@example.org', signer: 'example.org' },
+  { name: 'tampered after signing', from: 'alice@example.org', signer: 'example.org', tamper: true },
+  { name: 'unsigned, p=reject', from: 'alice@example.org' },
+  { name: 'subdomain From, relaxed alignment', from: 'alice@news.example.org', signer: 'example.org' },
+  { name: 'third-party signer', from: 'alice@example.org', signer: 'other.org' },
+  { name: 'strict adkim, subdomain signer', from: 'bob@strict.org', signer: 'mail.strict.org' },
+  { name: 'strict adkim, exact signer', from: 'bob@strict.org', signer: 'strict.org' },
+  { name: 'no DMARC record', from: 'carol@nodmarc.org', signer: 'nodmarc.org' },
+  { name: 'p=none, unsigned', from: 'dan@lax.org' },
+  { name: 'p=none, signed and aligned', from: 'dan@lax.org', signer: 'lax.org' },
+];
+
+async function message(c: Case): Promise<Buffer> {
+  const plain = `From: Someone <${c.from}>\r\nTo: rcpt@example.net\r\nSubject: ${c.name}\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <${c.name.replace(/\W+/g, '.')}@test>\r\n\r\nHello.\r\n`;
+  if (!c.signer) return Buffer.from(plain);
+  const s = await blaze(['dkim', 'sign', '-s', 'sel', '-d', c.signer, '-k', `${FIX}key.pem`, '-'], plain);
+  expect(s.exitCode).toBe(0);
+  let out = Buffer.from(s.stdout).toString('latin1');
+  if (c.tamper) out = out.replace('Hello.', 'Hullo.');
+  return Buffer.from(out, 'latin1');
+}
+
+/** authheaders' Authentication-Results for a message, dnspython pointed at dnsmasq. */
+async function authheaders(msg: Buffer): Promise<string> {
+  const script = `
+import sys, dns.resolver
+r = dns.resolver.Resolver(configure=False)
+r.nameservers = ['127.0.0.1']
+r.port = int(sys.argv[1])
+r.lifetime = 5
+dns.resolver.default_resolver = r
+from authheaders import authenticate_message
+msg = sys.stdin.buffer.read()
+print(authenticate_message(msg, 'authheaders.example', spf=False, dkim=True, arc=False, dmarc=True))
+`;
+  const r = await execa(PYTHON, ['-c', script, String(port)], { input: msg, reject: false });
+  if (r.exitCode !== 0) throw new Error(`authheaders: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe('DMARC interop with python3-authheaders over dnsmasq', () => {
+  beforeAll(async () => {
+    for (const p of [PYTHON, DNSMASQ]) await access(p, constants.X_OK);
+    const check = await execa(PYTHON, ['-c', 'import authheaders, dkim, authres, dns.resolver'], { reject: false });
+    expect(check.exitCode, 'python3-authheaders, python3-dkim, python3-authres, python3-dnspython').toBe(0);
+    const pem = await readFile(`${FIX}key.pem`, 'utf8');
+    const { createPublicKey } = await import('node:crypto');
+    const pub = createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+    const records = { ...ZONE };
+    for (const d of ['example.org', 'other.org', 'strict.org', 'mail.strict.org', 'nodmarc.org', 'lax.org']) records[`sel._domainkey.${d}`] = `v=DKIM1; k=rsa; p=${pub}`;
+    port = await freePort();
+    dnsmasq = execa(DNSMASQ, ['--no-daemon', '--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--local=/org/', '--user=nobody', ...Object.entries(records).map(([n, t]) => txt(n, t))], { reject: false, stdio: 'ignore' });
+    // Wait (bounded) until it answers.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = await blaze(['dmarc', 'verify', '-n', `127.0.0.1:${port}`, '--dns-timeout', '300ms', '--json', '-'], 'From: a@example.org\r\n\r\nx\r\n');
+      if (probe.exitCode !== 75) break;
+      if (Date.now() > deadline) throw new Error('dnsmasq did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 20_000);
+
+  afterAll(() => {
+    dnsmasq?.kill();
+  });
+
+  it('agrees on dkim and dmarc for every message', async () => {
+    const rows: string[] = [];
+    let agree = 0;
+    for (const c of CASES) {
+      const msg = await message(c);
+      const b = await blaze(['dmarc', 'verify', '-n', `127.0.0.1:${port}`, '--sample', '0', '--json', '-'], msg);
+      const ours = JSON.parse(Buffer.from(b.stdout).toString());
+      const theirs = parseAuthResults((await authheaders(msg)).replace(/^Authentication-Results:/, ''));
+      if (!theirs.ok) throw new Error(`authheaders wrote an unreadable field: ${theirs.error}`);
+      const theirDkim = theirs.value.results.filter((r) => r.method === 'dkim').map((r) => r.result);
+      const theirDmarc = theirs.value.results.find((r) => r.method === 'dmarc')?.result ?? 'none';
+      // RFC 8601 §2.7.1 "none: the message was not signed"; authheaders writes fail.
+      const ourDkim = ours.dkim.length ? ours.dkim.map((d: { status: string }) => d.status) : ['fail'];
+      const ok = JSON.stringify(ourDkim) === JSON.stringify(theirDkim) && ours.dmarc.status === theirDmarc;
+      if (ok) agree++;
+      rows.push(`${ok ? 'agree' : 'DIFFER'}: ${c.name}: blaze dkim=${ours.dkim.length ? ourDkim : 'none (no signature)'} dmarc=${ours.dmarc.status}; authheaders dkim=${theirDkim} dmarc=${theirDmarc}`);
+    }
+    console.log(`authheaders agreement: ${agree}/${CASES.length}\n${rows.join('\n')}`);
+    expect(rows.filter((r) => r.startsWith('DIFFER'))).toEqual([]);
+  }, 60_000);
+});
