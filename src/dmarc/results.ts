@@ -46,7 +46,7 @@ export function buildAuthResults(
   if (r.arc) {
     const a: AuthResResult = { method: 'arc', result: r.arc.status, properties: [] };
     if (r.arc.instances) a.comment = `i=${r.arc.instances}`;
-    if (r.arc.oldestPass if (r.arc.oldestPass !== undefined && r.arc.status === 'pass')if (r.arc.oldestPass !== undefined && r.arc.status === 'pass') r.arc.status === 'pass') a.properties.push({ type: 'header', name: 'oldest-pass', value: String(r.arc.oldestPass) });
+    if (r.arc.oldestPass && r.arc.status === 'pass') a.properties.push({ type: 'header', name: 'oldest-pass', value: String(r.arc.oldestPass) });
     if (r.arc.remoteIp) a.properties.push({ type: 'smtp', name: 'remote-ip', value: r.arc.remoteIp });
     results.push(a);
   }
