@@ -110,7 +110,6 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
   const files = inputs.length ? inputs : ['-'];
   const verifyOpts = { now, keys, allowSha1: o.allowSha1 === true, allowWeakKeys: o.allowWeakKeys === true };
   // A batch: async I/O keeps several files in flight; results print in input order.
-  const outcomes: Array<Promise<FileOutcome>> = [];
   const LIMIT = 16;
   let next = 0;
   const slots: Array<Promise<void>> = [];
@@ -125,7 +124,7 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
       })(),
     );
   }
-  await Promise.all([...slots, ...outcomes]);
+  await Promise.all(slots);
   const out = new Output();
   let exit = 0;
   const batch = files.length > 1;
