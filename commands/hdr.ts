@@ -9,7 +9,7 @@ import type { RawField } from '../src/mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../src/mime/charset.ts';
 import { formatAddress, parseAddressList } from '../src/mime/address.ts';
 import { formatDateIso, formatDateOriginal, parseDate } from '../src/mime/date.ts';
-import { decodeUnstructured, unfoldUnstructured } from '../src/mime/unstructured.ts';
+import { decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../src/mime/unstructured.ts';
 
 interface HdrOptions extends CommonOptions {
   header?: string[];
@@ -97,7 +97,7 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
     return { text: `${v}\n`, json: { ...json, param: o.param.toLowerCase(), value: v } };
   }
 
-  const value = o.decode || o.json ? decodeUnstructured(text) : unfoldUnstructured(text);
+  const value = o.decode || o.json ? decodeUnstructuredBytes(bytes) : unfoldUnstructured(text);
   json.value = value;
   json.raw = decodeHeaderBytes(f.raw);
   let lines: string[] = [value];

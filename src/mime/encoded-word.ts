@@ -6,7 +6,7 @@
 // across two words decodes whole. Anything that is not a well-formed word is
 // kept literally.
 
-import { decodeCharset, normalizeCharsetName } from './charset.ts';
+import { decodeCharset, decodeHeaderBytes, normalizeCharsetName } from './charset.ts';
 
 export type EncodedWordSegment =
   | { kind: 'word'; charset: string; language?: string; bytes: Buffer; raw: string }
@@ -20,8 +20,12 @@ const SPACE = /[ \t\r\n]+/g;
 /** Bound on the number of words joined in one conversion run. */
 const MAX_RUN_BYTES = 1 << 20;
 
-/** Splits a value into encoded words, whitespace runs and other text. */
-export function encodedWordSegments(value: string): EncodedWordSegment[] {
+/**
+ * Splits a value into encoded words, whitespace runs and other text. With
+ * `binary`, the value is a byte string (one char per byte, Buffer 'latin1'):
+ * 8-bit bytes inside a word (invalid, but senders write them) are kept as bytes.
+ */
+export function encodedWordSegments(value: string, binary = false): EncodedWordSegment[] {
   const out: EncodedWordSegment[] = [];
   const pushText = (text: string): void => {
     // Separate whitespace from other text so callers can tell the gaps apart.
@@ -46,7 +50,7 @@ export function encodedWordSegments(value: string): EncodedWordSegment[] {
     const star = label.indexOf('*');
     const charset = normalizeCharsetName(star >= 0 ? label.slice(0, star) : label);
     const language = star >= 0 ? label.slice(star + 1) : undefined;
-    const bytes = enc === 'b' || enc === 'B' ? decodeB(text) : decodeQ(text);
+    const bytes = enc === 'b' || enc === 'B' ? decodeB(text) : decodeQ(text, binary);
     out.push(language ? { kind: 'word', charset, language, bytes, raw } : { kind: 'word', charset, bytes, raw });
     last = m.index + raw.length;
   }
@@ -60,7 +64,7 @@ function decodeB(text: string): Buffer {
 }
 
 /** Q text (RFC 2047 §4.2): `_` is a space, `=XX` a byte, folds removed. */
-function decodeQ(text: string): Buffer {
+function decodeQ(text: string, binary: boolean): Buffer {
   const src = text.replace(/[ \t]*\r?\n[ \t]*/g, '');
   const bytes: number[] = [];
   for (let i = 0; i < src.length; i++) {
@@ -69,7 +73,7 @@ function decodeQ(text: string): Buffer {
     else if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(src.slice(i + 1, i + 3))) {
       bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
       i += 2;
-    } else if (c < 0x80) bytes.push(c);
+    } else if (c < 0x80 || (binary && c < 0x100)) bytes.push(c);
     else for (const b of Buffer.from(src[i], 'utf8')) bytes.push(b);
   }
   return Buffer.from(bytes);
@@ -78,6 +82,8 @@ function decodeQ(text: string): Buffer {
 export interface DecodeWordsOptions {
   /** How to write a whitespace run that is not between two encoded words. */
   space?: (text: string) => string;
+  /** The value is a byte string (Buffer 'latin1'); text outside words is read with decodeHeaderBytes. */
+  binary?: boolean;
 }
 
 /** Standard unfolding (RFC 5322 §2.2.3): a CRLF followed by WSP is removed. */
@@ -88,13 +94,14 @@ export function unfoldSpace(text: string): string {
 /** Decodes every encoded word of `value` to UTF-8 text; the rest is kept (unfolded). */
 export function decodeEncodedWords(value: string, opts: DecodeWordsOptions = {}): string {
   const space = opts.space ?? unfoldSpace;
-  const segs = encodedWordSegments(value);
+  const binary = opts.binary ?? false;
+  const segs = encodedWordSegments(value, binary);
   let out = '';
   let i = 0;
   while (i < segs.length) {
     const s = segs[i];
     if (s.kind === 'text') {
-      out += s.text;
+      out += binary ? decodeHeaderBytes(Buffer.from(s.text, 'latin1')) : s.text;
       i++;
       continue;
     }

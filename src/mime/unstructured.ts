@@ -24,6 +24,16 @@ export function decodeUnstructured(value: string): string {
   return trimWsp(decodeEncodedWords(value, { space: foldToSpace }));
 }
 
+/**
+ * The same from the raw bytes of a value: 8-bit text outside encoded-words is
+ * read as UTF-8 when valid, Windows-1252 otherwise (RFC 6532), and 8-bit bytes
+ * inside a word are taken in the word's charset (`=?iso-8859-1?Q?Fr\xf6sche?=`).
+ */
+export function decodeUnstructuredBytes(bytes: Uint8Array): string {
+  const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return trimWsp(decodeEncodedWords(s, { space: foldToSpace, binary: true }));
+}
+
 /** A comma-separated list of phrases (Keywords): each item unfolded and decoded. */
 export function decodeTextList(value: string): string[] {
   const items: string[] = [];

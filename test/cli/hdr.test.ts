@@ -75,6 +75,11 @@ describe('blaze hdr', () => {
     expect(text(r.stdout)).toBe(DECODED_EXPECTED);
   });
 
+  it('-d reads 8-bit bytes inside an encoded-word in the word charset', async () => {
+    const input = Buffer.concat([Buffer.from('Subject: =?iso-8859-1?Q?Die_Hasen_und_die_Fr'), Buffer.from([0xf6]), Buffer.from('sche?=\n\n')]);
+    expect(text((await blaze(['hdr', '-d'], { input })).stdout)).toBe('Subject: Die Hasen und die Fr\u00f6sche\n');
+  });
+
   it('gives the same bytes from stdin, LF or CRLF, and with --newline', async () => {
     const lf = await readFile(MIXED);
     const crlf = Buffer.from(lf.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');

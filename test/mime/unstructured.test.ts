@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTextList, decodeUnstructured, unfoldUnstructured } from '../../src/mime/unstructured.ts';
+import { decodeTextList, decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../../src/mime/unstructured.ts';
 
 describe('decodeUnstructured', () => {
   it('unfolds: a fold and the whitespace around it read as one space, ends trimmed', () => {
@@ -28,5 +28,15 @@ describe('decodeTextList', () => {
   it('splits at commas outside encoded words', () => {
     expect(decodeTextList('=?iso-8859-1?q?this, is?=, in, a, list, ')).toEqual(['this, is', 'in', 'a', 'list']);
     expect(decodeTextList('multi \r\n list, \r\n with, cr lf  ')).toEqual(['multi list', 'with', 'cr lf']);
+  });
+});
+
+describe('decodeUnstructuredBytes', () => {
+  it('reads 8-bit bytes inside a word in the word charset, outside as UTF-8 or Windows-1252', () => {
+    const b = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    expect(decodeUnstructuredBytes(b('=?iso-8859-1?Q?Die_Fr', [0xf6], 'sche?='))).toBe('Die Fr\u00f6sche');
+    expect(decodeUnstructuredBytes(b('caf', [0xc3, 0xa9], ' =?utf-8?q?=E2=82=AC?='))).toBe('caf\u00e9 \u20ac');
+    expect(decodeUnstructuredBytes(b('caf', [0xe9], ' \r\n x'))).toBe('caf\u00e9 x');
+    expect(decodeUnstructuredBytes(b('=?utf-8?q?', [0xc3, 0xa9], '?='))).toBe('\u00e9');
   });
 });

@@ -10,7 +10,7 @@ import { lex } from '../../src/mime/lexer.ts';
 import { formatAddress, parseAddressList, parseMailbox, type Mailbox } from '../../src/mime/address.ts';
 import { formatDateOriginal, parseDate } from '../../src/mime/date.ts';
 import { parseMessageIds } from '../../src/mime/message-id.ts';
-import { decodeTextList, decodeUnstructured, unfoldUnstructured } from '../../src/mime/unstructured.ts';
+import { decodeTextList, decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../../src/mime/unstructured.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /** Per call; generous for a shared 2-core machine, far below what a quadratic blow-up would take. */
@@ -69,6 +69,7 @@ describe('field parsers on random input', () => {
   it('random bytes read as a header value give values too', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        expect(typeof timed(() => decodeUnstructuredBytes(bytes))).toBe('string');
         const s = decodeHeaderBytes(bytes);
         const latin = Buffer.from(bytes).toString('latin1');
         for (const v of [s, latin]) {
