@@ -114,12 +114,26 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
   let next = 0;
   const slots: Array<Promise<void>> = [];
   const results: FileOutcome[] = new Array(files.length);
+  // A progress line on a terminal's stderr for a batch (never when piped).
+  let done = 0;
+  let shown = 0;
+  const progress =
+    files.length > 1 && process.stderr.isTTY && !o.quiet
+      ? (n: number) => {
+          const now = Date.now();
+          if (n < files.length && now - shown < 100) return;
+          shown = now;
+          process.stderr.write(`\r\x1b[Kdkim verify: ${n}/${files.length}`);
+          if (n === files.length) process.stderr.write('\r\x1b[K');
+        }
+      : undefined;
   for (let s = 0; s < Math.min(LIMIT, files.length); s++) {
     slots.push(
       (async () => {
         while (next < files.length) {
           const i = next++;
           results[i] = await verifyOne(files[i], o, resolver, verifyOpts);
+          progress?.(++done);
         }
       })(),
     );
