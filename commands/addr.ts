@@ -4,7 +4,6 @@ import { program, addTerminalOptions, addInputOptions, addJsonOption, type Commo
 import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
 import { addressJson, headerFields, rawValue, type HeaderProblem } from './_header-read.ts';
-import { decodeHeaderBytes } from '../src/mime/charset.ts';
 import { addrSpec, flattenAddresses, formatAddress, isGroup, parseAddressList, type Mailbox } from '../src/mime/address.ts';
 
 interface AddrOptions extends CommonOptions {
@@ -45,8 +44,7 @@ export default async function addr(argv: string[]): Promise<number> {
   for await (const f of headerFields(input, o.newline, problem)) {
     if (!fields.has(f.name.toLowerCase())) continue;
     const bytes = rawValue(f.raw);
-    const text = decode ? decodeHeaderBytes(bytes) : bytes.toString('latin1');
-    const r = parseAddressList(text, { decode });
+    const r = parseAddressList(bytes.toString('latin1'), { decode, binary: decode });
     if (!r.ok) report(`line ${f.line}: ${f.name}: ${r.error}`, false);
     // A word without '@' (a broken element, `undisclosed-recipients`) is not an address.
     const list = r.addresses

@@ -109,7 +109,8 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
       json.date = { iso: formatDateIso(d), epoch: Math.floor(d.epochMs / 1000), offsetMinutes: d.offsetMinutes };
     } else json.error = d.error;
   } else if (ADDRESS_FIELDS.has(lower)) {
-    const r = parseAddressList(text, { decode: o.decode || o.json });
+    const decode = o.decode || o.json;
+    const r = parseAddressList(bytes.toString('latin1'), { decode, binary: decode });
     if (r.ok && r.addresses.length) {
       lines = r.addresses.map((a, i) => formatAddress(a) + (i < r.addresses.length - 1 ? ',' : ''));
       json.addresses = r.addresses.map(addressJson);

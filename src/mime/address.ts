@@ -3,6 +3,7 @@
 // literals, UTF-8 (RFC 6532). IDNs are kept as written. Results are values:
 // a list with a bad element gives {ok: false} plus every address that did parse.
 
+import { decodeHeaderBytes } from './charset.ts';
 import { decodeEncodedWords } from './encoded-word.ts';
 import { lex, type Token } from './lexer.ts';
 
@@ -35,6 +36,12 @@ export type MailboxResult = { ok: true; mailbox: Mailbox } | { ok: false; error:
 export interface AddressParseOptions {
   /** Decode RFC 2047 encoded-words in display names and group names. */
   decode?: boolean;
+  /**
+   * The value is a byte string (raw header bytes as Buffer 'latin1'): every
+   * string of the result is read as UTF-8 when valid, Windows-1252 otherwise,
+   * and 8-bit bytes inside encoded-words are taken in the word's charset.
+   */
+  binary?: boolean;
 }
 
 export function isGroup(a: Address): a is Group {
@@ -48,7 +55,13 @@ class Parser {
     readonly tokens: Token[],
     readonly trailing: string[],
     readonly decode: boolean,
+    readonly binary: boolean,
   ) {}
+
+  /** A byte string as text (binary mode), or the string itself. */
+  text(s: string): string {
+    return this.binary && /[\x80-\xff]/.test(s) ? decodeHeaderBytes(Buffer.from(s, 'latin1')) : s;
+  }
 
   peek(): Token | undefined {
     return this.tokens[this.pos];
@@ -80,7 +93,7 @@ class Parser {
       if (i > 0 && w.space) s += ' ';
       s += w.value;
     });
-    return this.decode ? decodeEncodedWords(s) : s;
+    return this.decode ? decodeEncodedWords(s, { binary: this.binary }) : this.text(s);
   }
 
   /** dot-atom / obs-domain / domain-literal. */
@@ -250,7 +263,7 @@ function withNameFirst(m: Mailbox): Mailbox {
 /** Parses an address-list (From, To, Cc, ...). Never throws. */
 export function parseAddressList(value: string, opts: AddressParseOptions = {}): AddressListResult {
   const lexed = lex(value);
-  const p = new Parser(lexed.tokens, lexed.trailingComments, opts.decode ?? false);
+  const p = new Parser(lexed.tokens, lexed.trailingComments, opts.decode ?? false, opts.binary ?? false);
   p.errors.push(...lexed.errors);
   const addresses: Address[] = [];
   while (p.peek()) {
@@ -267,6 +280,15 @@ export function parseAddressList(value: string, opts: AddressParseOptions = {}):
       p.recover(false);
     }
     if (p.pos === before) p.pos++;
+  }
+  if (p.binary) {
+    const fix = (m: Mailbox): void => {
+      m.local = p.text(m.local);
+      m.domain = p.text(m.domain);
+      if (m.route) m.route = m.route.map((d) => p.text(d));
+      if (m.comment) m.comment = p.text(m.comment);
+    };
+    for (const a of addresses) (isGroup(a) ? a.mailboxes : [a]).forEach(fix);
   }
   if (p.errors.length) return { ok: false, error: p.errors[0], addresses };
   return { ok: true, addresses };

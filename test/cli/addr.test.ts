@@ -49,6 +49,11 @@ describe('blaze addr', () => {
     expect(text((await blaze(['addr', '-d', MIXED])).stdout)).toBe(DECODED);
   });
 
+  it('-d reads 8-bit bytes inside an encoded-word in the word charset', async () => {
+    const input = Buffer.concat([Buffer.from('To: =?iso-8859-1?Q?J'), Buffer.from([0xfc]), Buffer.from('rgen?= <j@example.com>\n\n')]);
+    expect(text((await blaze(['addr', '-d'], { input })).stdout)).toBe('J\u00fcrgen <j@example.com>\n');
+  });
+
   it('--without-name prints only addr-specs', async () => {
     expect(text((await blaze(['addr', '--without-name', MIXED])).stdout)).toBe(
       'PIRARD@vm1.ulg.ac.be\njdoe@example.org\njane@example.com\njohn@example.com\nmary@example.net\njdoe@test.example\njorg@example.de\n',

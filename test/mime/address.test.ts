@@ -89,6 +89,16 @@ describe('parseAddressList', () => {
     ]);
   });
 
+  it('reads raw header bytes in binary mode', () => {
+    const latin = (b: number[]) => Buffer.from(b).toString('latin1');
+    // 8-bit inside an encoded-word (Stalwart legacy mails), UTF-8 and Latin-1 outside
+    const v = '=?iso-8859-1?Q?J' + latin([0xfc]) + 'rgen?= <j@x>, J' + latin([0xc3, 0xb6]) + 'rg <j' + latin([0xc3, 0xb6]) + '@b' + latin([0xfc]) + 'cher.example>';
+    expect(parseAddressList(v, { decode: true, binary: true }).addresses).toEqual([
+      { name: 'J\u00fcrgen', local: 'j', domain: 'x' },
+      { name: 'J\u00f6rg', local: 'j\u00f6', domain: 'b\u00fccher.example' },
+    ]);
+  });
+
   it('accepts an unquoted @ in a display name', () => {
     expect(ok('phil@example.com <phil@example.com>')).toEqual([{ name: 'phil@example.com', local: 'phil', domain: 'example.com' }]);
   });
