@@ -13,8 +13,10 @@ import {
   type AddressOut, type HeaderFieldSpec, type LeafSpec, type MimeSpec, type MailboxOut, type MultipartSpec,
 } from '../../src/mime/encoder/index.ts';
 import { decodeEncodedWords } from '../../src/mime/encoded-word.ts';
-import { encodeHeaderField } from '../../src/mime/encoder/index.ts';
-import { headerText, leaf, message } from './crafting-arbitraries.ts';
+import { parseAddressList } from '../../src/mime/address.ts';
+import { parseDate } from '../../src/mime/date.ts';
+import { encodeHeaderField, formatRfc5322Date } from '../../src/mime/encoder/index.ts';
+import { addressList, headerText, leaf, message } from './crafting-arbitraries.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -263,4 +265,29 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
       { numRuns: RUNS, seed: SEED },
     );
   }, Math.max(60_000, RUNS * 5));
+
+  it(`address lists parse back with blaze's address parser (${RUNS} cases, seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(addressList, fc.boolean(), (list, utf8) => {
+        const f = encodeHeaderField({ kind: 'addresses', name: 'To', addresses: list }, { utf8 });
+        expect(f.ok).toBe(true);
+        if (!f.ok) return;
+        const value = f.text.slice('To: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
+        const r = parseAddressList(value, { decode: true });
+        expect(r.ok).toBe(true);
+        expect(r.addresses).toEqual(list);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  }, Math.max(60_000, RUNS * 5));
+
+  it(`dates parse back with blaze's date parser (${RUNS} cases, seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4102444800 }), fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (secs, offset) => {
+        const r = parseDate(formatRfc5322Date(new Date(secs * 1000), offset));
+        expect(r.ok && [r.epochMs, r.offsetMinutes]).toEqual([secs * 1000, offset]);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
 });
