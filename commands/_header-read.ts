@@ -7,6 +7,7 @@ import { inputName, readMessage } from './_lib/io.ts';
 import { HeaderDecoder, type RawField } from '../src/mime/header-decoder.ts';
 import type { NewlineMode } from '../src/mime/newline.ts';
 import { addrSpec, isGroup, type Address, type Mailbox } from '../src/mime/address.ts';
+import { decodeEncodedWords } from '../src/mime/encoded-word.ts';
 
 export type HeaderProblem =
   | { kind: 'malformed'; line: number; reason: string }
@@ -87,4 +88,13 @@ function mailboxJson(m: Mailbox): Record<string, unknown> {
 /** An address for --json: the parser's fields plus `address` (the addr-spec). */
 export function addressJson(a: Address): Record<string, unknown> {
   return isGroup(a) ? { group: a.group, mailboxes: a.mailboxes.map(mailboxJson) } : mailboxJson(a);
+}
+
+/**
+ * For display: a mailbox without a display name shows its comment as the name,
+ * the RFC 822 habit (`bbb@ddd.com (John X. Doe)`), as mblaze's maddr does.
+ */
+export function withCommentName(m: Mailbox, decode: boolean): Mailbox {
+  if (m.name || !m.comment) return m;
+  return { ...m, name: decode ? decodeEncodedWords(m.comment) : m.comment };
 }

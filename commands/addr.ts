@@ -3,7 +3,7 @@
 import { program, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
-import { addressJson, headerFields, rawValue, type HeaderProblem } from './_header-read.ts';
+import { addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_header-read.ts';
 import { addrSpec, flattenAddresses, formatAddress, isGroup, parseAddressList, type Mailbox } from '../src/mime/address.ts';
 
 interface AddrOptions extends CommonOptions {
@@ -28,7 +28,7 @@ export default async function addr(argv: string[]): Promise<number> {
   const extra = (o.field ?? []).map((f) => f.trim().replace(/:$/, '').toLowerCase());
   if (extra.some((f) => f === '' || /[\s:]/.test(f))) throw usageError(`-f: expected a field name, got '${o.field!.join(' ')}'`);
   const fields = new Set([...DEFAULT_FIELDS, ...extra]);
-  const decode = o.decode || o.json;
+  const decode = Boolean(o.decode || o.json);
   const encoding: BufferEncoding = decode ? 'utf8' : 'latin1';
 
   const report = (msg: string, always: boolean): void => {
@@ -39,12 +39,19 @@ export default async function addr(argv: string[]): Promise<number> {
     else report(`line ${p.line}: ${p.reason}`, false);
   };
 
+  // Fields in the order of the list (From, Sender, Reply-To, To, Cc, Bcc, then -f), each
+  // field's occurrences in message order: the header is small, so they wait here.
+  const order = [...fields];
+  const found: Array<Array<{ name: string; line: number; bytes: Buffer }>> = order.map(() => []);
+  for await (const f of headerFields(input, o.newline, problem)) {
+    const k = order.indexOf(f.name.toLowerCase());
+    if (k >= 0) found[k].push({ name: f.name, line: f.line, bytes: rawValue(f.raw) });
+  }
+
   const out = new Output();
   const records: Array<Record<string, unknown>> = [];
-  for await (const f of headerFields(input, o.newline, problem)) {
-    if (!fields.has(f.name.toLowerCase())) continue;
-    const bytes = rawValue(f.raw);
-    const r = parseAddressList(bytes.toString('latin1'), { decode, binary: decode });
+  for (const f of found.flat()) {
+    const r = parseAddressList(f.bytes.toString('latin1'), { decode, binary: decode });
     if (!r.ok) report(`line ${f.line}: ${f.name}: ${r.error}`, false);
     // A word without '@' (a broken element, `undisclosed-recipients`) is not an address.
     const list = r.addresses
@@ -57,7 +64,7 @@ export default async function addr(argv: string[]): Promise<number> {
     if (o.quiet) continue;
     let lines = '';
     for (const m of flattenAddresses(list)) {
-      lines += (o.withoutName ? addrSpec(m) : formatAddress(m)) + '\n';
+      lines += (o.withoutName ? addrSpec(m) : formatAddress(withCommentName(m, decode))) + '\n';
     }
     if (lines) await out.write(Buffer.from(lines, encoding));
   }

@@ -4,10 +4,10 @@
 import { program, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
-import { ADDRESS_FIELDS, DATE_FIELDS, addressJson, headerFields, rawValue, type HeaderProblem } from './_header-read.ts';
+import { ADDRESS_FIELDS, DATE_FIELDS, addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_header-read.ts';
 import type { RawField } from '../src/mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../src/mime/charset.ts';
-import { formatAddress, parseAddressList } from '../src/mime/address.ts';
+import { formatAddress, isGroup, parseAddressList } from '../src/mime/address.ts';
 import { formatDateIso, formatDateOriginal, parseDate } from '../src/mime/date.ts';
 import { decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../src/mime/unstructured.ts';
 
@@ -109,10 +109,13 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
       json.date = { iso: formatDateIso(d), epoch: Math.floor(d.epochMs / 1000), offsetMinutes: d.offsetMinutes };
     } else json.error = d.error;
   } else if (ADDRESS_FIELDS.has(lower)) {
-    const decode = o.decode || o.json;
+    const decode = Boolean(o.decode || o.json);
     const r = parseAddressList(bytes.toString('latin1'), { decode, binary: decode });
     if (r.ok && r.addresses.length) {
-      lines = r.addresses.map((a, i) => formatAddress(a) + (i < r.addresses.length - 1 ? ',' : ''));
+      const shown = r.addresses.map((a) =>
+        isGroup(a) ? { ...a, mailboxes: a.mailboxes.map((m) => withCommentName(m, decode)) } : withCommentName(a, decode),
+      );
+      lines = shown.map((a, i) => formatAddress(a) + (i < shown.length - 1 ? ',' : ''));
       json.addresses = r.addresses.map(addressJson);
     } else if (!r.ok) {
       json.error = r.error;

@@ -14,28 +14,28 @@ const blaze = (args: string[], opts: Record<string, unknown> = {}) =>
   execa(BLAZE, args, { reject: false, stripFinalNewline: false, encoding: 'buffer', ...opts });
 const text = (b: unknown) => Buffer.from(b as Uint8Array).toString('utf8');
 
+// From, Sender, Reply-To, To, Cc, Bcc order (not message order); a comment names a mailbox without a name.
 const RAW_EXPECTED = Buffer.concat([
+  Buffer.from('=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>\nJ'),
+  Buffer.from([0xf6]),
   Buffer.from(
-    '=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>\n' +
+    'rg <jorg@example.de>\n' +
       '"Doe, John" <jdoe@example.org>\n' +
       'jane@example.com\n' +
       '=?UTF-8?Q?John_Sm=C3=AEth?= <john@example.com>\n' +
       'Mary Smith <@node.test:mary@example.net>\n' +
-      'jdoe@test.example\n' +
-      'J',
+      'John <jdoe@test.example>\n',
   ),
-  Buffer.from([0xf6]),
-  Buffer.from('rg <jorg@example.de>\n'),
 ]);
 
 const DECODED =
   'Andr\u00e9 Pirard <PIRARD@vm1.ulg.ac.be>\n' +
+  'J\u00f6rg <jorg@example.de>\n' +
   '"Doe, John" <jdoe@example.org>\n' +
   'jane@example.com\n' +
   'John Sm\u00eeth <john@example.com>\n' +
   'Mary Smith <@node.test:mary@example.net>\n' +
-  'jdoe@test.example\n' +
-  'J\u00f6rg <jorg@example.de>\n';
+  'John <jdoe@test.example>\n';
 
 describe('blaze addr', () => {
   it('prints every mailbox of From, Sender, Reply-To, To, Cc, Bcc, groups expanded, bytes kept', async () => {
@@ -56,13 +56,19 @@ describe('blaze addr', () => {
 
   it('--without-name prints only addr-specs', async () => {
     expect(text((await blaze(['addr', '--without-name', MIXED])).stdout)).toBe(
-      'PIRARD@vm1.ulg.ac.be\njdoe@example.org\njane@example.com\njohn@example.com\nmary@example.net\njdoe@test.example\njorg@example.de\n',
+      'PIRARD@vm1.ulg.ac.be\njorg@example.de\njdoe@example.org\njane@example.com\njohn@example.com\nmary@example.net\njdoe@test.example\n',
     );
   });
 
-  it('-f adds fields, in message order', async () => {
+  it('-f adds fields after the default ones', async () => {
     expect(text((await blaze(['addr', '-d', '-f', 'Resent-From', '-f', 'received', MIXED])).stdout)).toBe(
       DECODED + 'Resent Person <r@example.net>\n',
+    );
+    expect(text((await blaze(['addr', '-f', 'Resent-From'], { input: 'Resent-From: r@x\nCc: c@x\nTo: t@x\nFrom: f@x\n\n' })).stdout)).toBe(
+      'f@x\nt@x\nc@x\nr@x\n',
+    );
+    expect(text((await blaze(['addr'], { input: 'From: bbb@ddd.com (John X. Doe)\nTo: a@b\nTo: c@d\n\n' })).stdout)).toBe(
+      '"John X. Doe" <bbb@ddd.com>\na@b\nc@d\n',
     );
   });
 

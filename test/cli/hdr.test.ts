@@ -23,7 +23,7 @@ const RAW_EXPECTED = Buffer.concat([
       '    Friends: jane@example.com, =?UTF-8?Q?John_Sm=C3=AEth?= <john@example.com>;,\n' +
       '    undisclosed:;\n' +
       'Cc: Mary Smith <@node.test:mary@example.net>,\n' +
-      '    jdoe@test.example\n' +
+      '    John <jdoe@test.example>\n' +
       'Subject: =?utf-8?B?4oKs?= =?utf-8?Q?_rates?= and =?koi8-r?B?8NLJ18XU?=\n' +
       'Date: 1997-11-21 09:55:06 -05:00\n' +
       'X-Latin1: caf',
@@ -49,7 +49,7 @@ const DECODED_EXPECTED =
   '    Friends: jane@example.com, John Sm\u00eeth <john@example.com>;,\n' +
   '    undisclosed:;\n' +
   'Cc: Mary Smith <@node.test:mary@example.net>,\n' +
-  '    jdoe@test.example\n' +
+  '    John <jdoe@test.example>\n' +
   'Subject: \u20ac rates and \u041f\u0440\u0438\u0432\u0435\u0442\n' +
   'Date: 1997-11-21 09:55:06 -05:00\n' +
   'X-Latin1: caf\u00e9\n' +
