@@ -9,6 +9,7 @@ import type { RawField } from '../src/mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../src/mime/charset.ts';
 import { formatAddress, isGroup, parseAddressList } from '../src/mime/address.ts';
 import { formatDateIso, formatDateOriginal, parseDate } from '../src/mime/date.ts';
+import { parseMessageIds } from '../src/mime/message-id.ts';
 import { decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../src/mime/unstructured.ts';
 
 interface HdrOptions extends CommonOptions {
@@ -80,6 +81,8 @@ export default async function hdr(argv: string[]): Promise<number> {
   return slots.length && printed === 0 ? 1 : 0;
 }
 
+const ID_FIELDS = new Set(['message-id', 'in-reply-to', 'references', 'resent-message-id', 'content-id']);
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
@@ -108,6 +111,8 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
       lines = [formatDateOriginal(d)];
       json.date = { iso: formatDateIso(d), epoch: Math.floor(d.epochMs / 1000), offsetMinutes: d.offsetMinutes };
     } else json.error = d.error;
+  } else if (ID_FIELDS.has(lower)) {
+    json.ids = parseMessageIds(text);
   } else if (ADDRESS_FIELDS.has(lower)) {
     const decode = Boolean(o.decode || o.json);
     const r = parseAddressList(bytes.toString('latin1'), { decode, binary: decode });

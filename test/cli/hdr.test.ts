@@ -156,6 +156,12 @@ describe('blaze hdr', () => {
     expect(doc.fields[2].raw).toBe('Subject: =?utf-8?B?4oKs?= =?utf-8?Q?_rates?= and\r\n\t=?koi8-r?B?8NLJ18XU?=\r\n');
   });
 
+  it('--json lists message ids', async () => {
+    const r = await blaze(['hdr', '--json', '-h', 'Message-ID:References'], { input: 'Message-ID: <a@b>\nReferences: <x@y>\n <z@w> (c)\n\n' });
+    const doc = JSON.parse(text(r.stdout));
+    expect(doc.fields.map((f: { ids: string[] }) => f.ids)).toEqual([['a@b'], ['x@y', 'z@w']]);
+  });
+
   it('-q prints nothing and keeps the status', async () => {
     const r = await blaze(['hdr', '-q', MIXED]);
     expect(r.exitCode).toBe(0);
