@@ -15,7 +15,7 @@ import { CrlfToLf } from '../src/mime/newline.ts';
 import { fieldValue, type RawField } from '../src/mime/header-decoder.ts';
 import { DkimVerifier, evaluateSignature, parseTagList, stripFws, loadPublicKey, type DkimResult, type LoadedKey } from '../src/dkim/index.ts';
 import { ArcReader, evaluateArc, type ArcResult } from '../src/arc/index.ts';
-import { parseAuthResults, formatAuthResultsField, type AuthResults } from '../src/authres/index.ts';
+import { parseAuthResultsLenient, formatAuthResultsField, type AuthResults } from '../src/authres/index.ts';
 import { authorDomain, evaluateDmarc, buildAuthResults, type DmarcResult, type FromDomainResult, type CheckedSpf } from '../src/dmarc/index.ts';
 
 export type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
@@ -257,19 +257,19 @@ function verifyReport(c: Checked, o: Opts): string {
 // ---------------------------------------------------------------- collect
 
 async function collectCommand(input: string | undefined, o: Opts): Promise<number> {
-  const found: { line: number; value: string; parsed: ReturnType<typeof parseAuthResults> }[] = [];
+  const found: { line: number; value: string; parsed: ReturnType<typeof parseAuthResultsLenient> }[] = [];
   let problem: string | undefined;
   for await (const f of headerFields(input, o.newline, (p) => {
     problem ??= `${inputName(input)}: line ${p.line}: ${p.kind === 'malformed' ? p.reason : `header field ${p.name} is too long`}`;
   })) {
     if (f.name.toLowerCase() !== 'authentication-results') continue;
     const value = rawValue(f.raw).toString('utf8');
-    found.push({ line: f.line, value, parsed: parseAuthResults(value) });
+    found.push({ line: f.line, value, parsed: parseAuthResultsLenient(value) });
   }
   if (problem) throw new BlazeError(problem, EXIT_USAGE);
   const out = new Output();
   if (o.json) {
-    const doc = found.map((x) => (x.parsed.ok ? { line: x.line, ...x.parsed.value } : { line: x.line, error: x.parsed.error, offset: x.parsed.offset, value: x.value.trim() }));
+    const doc = found.map((x) => (x.parsed.ok ? { line: x.line, ...x.parsed.value, skipped: x.parsed.skipped } : { line: x.line, error: x.parsed.error, offset: x.parsed.offset, value: x.value.trim() }));
     if (!o.quiet) await out.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else if (!o.quiet) {
     await out.write(collectReport(found, o));
@@ -279,7 +279,7 @@ async function collectCommand(input: string | undefined, o: Opts): Promise<numbe
 }
 
 /** The original layout: `authserv-id: ✓ method (props)`, ids right-aligned, properties wrapped at 80 columns. */
-function collectReport(found: { line: number; parsed: ReturnType<typeof parseAuthResults> }[], o: Opts): string {
+function collectReport(found: { line: number; parsed: ReturnType<typeof parseAuthResultsLenient> }[], o: Opts): string {
   const { glyphs: g, paint } = presentation(o);
   const ids = found.map((x) => (x.parsed.ok ? x.parsed.value.authservId : '?'));
   const width = Math.max(0, ...ids.map((s) => s.length));
@@ -292,7 +292,7 @@ function collectReport(found: { line: number; parsed: ReturnType<typeof parseAut
       return;
     }
     const results = x.parsed.value.results;
-    if (results.length === 0) text += `${head}none\n`;
+    if (results.length === 0 && x.parsed.skipped.length === 0) text += `${head}none\n`;
     results.forEach((r, j) => {
       const ok = r.result === 'pass';
       const glyph = ok ? paint.green(g.ok) : paint.red(g.err);
@@ -320,6 +320,9 @@ function collectReport(found: { line: number; parsed: ReturnType<typeof parseAut
         }
       });
       text += `${line}\n`;
+    });
+    x.parsed.skipped.forEach((piece, j) => {
+      text += `${j === 0 && results.length === 0 ? head : pad}${paint.red(g.err)} unreadable: ${piece}\n`;
     });
   });
   return text;

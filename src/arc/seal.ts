@@ -6,7 +6,7 @@
 // in alphabetical order, lower case, as the ARC suite expects.
 import { fieldValue, type RawField } from '../mime/header-decoder.ts';
 import { headerHashData, signHeaderData, type LoadedKey } from '../dkim/index.ts';
-import { parseAuthResults, formatAuthResults, type AuthResults } from '../authres/index.ts';
+import { parseAuthResults, formatAuthResults, splitAuthResults, type AuthResults } from '../authres/index.ts';
 import { MAX_INSTANCE, type ChainStatus } from './fields.ts';
 import type { ArcReader } from './reader.ts';
 import { sealHashData, type ArcResult } from './validate.ts';
@@ -33,31 +33,7 @@ export type SealResult =
   | { ok: false; error: string };
 
 /** Splits an Authentication-Results value at the ';' outside quotes and comments, whitespace collapsed. */
-export function splitResinfo(value: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && (quoted || depth > 0)) {
-      cur += c + (value[++i] ?? '');
-      continue;
-    }
-    if (quoted) quoted = c !== '"';
-    else if (c === '"' && depth === 0) quoted = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && depth > 0) depth--;
-    else if (c === ';' && depth === 0) {
-      out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.replace(/\r?\n/g, '').replace(/[ \t]+/g, ' ').trim());
-}
+export const splitResinfo = splitAuthResults;
 
 /** The AAR results (after `authserv-id;`) consolidated from the message's Authentication-Results with this id. */
 export function consolidateAuthResults(fields: readonly RawField[], authservId: string): string[] {

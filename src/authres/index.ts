@@ -2,3 +2,4 @@
 export * from './types.ts';
 export * from './parse.ts';
 export * from './format.ts';
+export * from './lenient.ts';

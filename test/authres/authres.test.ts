@@ -67,3 +67,13 @@ describe('formatAuthResultsField', () => {
     expect(r.ok && formatAuthResultsField(r.value, { name: 'ARC-Authentication-Results', prefix: 'i=1;' })).toBe('ARC-Authentication-Results: i=1; a.example; arc=none\r\n');
   });
 });
+
+describe('parseAuthResultsLenient', () => {
+  it('keeps the readable results of a malformed field and lists the rest', async () => {
+    const { parseAuthResultsLenient } = await import('../../src/authres/index.ts');
+    const r = parseAuthResultsLenient(' thehesiod.com; dkim=none (message not signed) header.d=none;thehesiod.com; dmarc=none action=none header.from=hotmail.com;');
+    expect(r.ok && r.value.results.map((x) => x.method)).toEqual(['dkim', 'dmarc']);
+    expect(r.ok && r.skipped).toEqual(['thehesiod.com']);
+    expect(parseAuthResultsLenient('').ok).toBe(false);
+  });
+});

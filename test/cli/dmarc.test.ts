@@ -120,11 +120,26 @@ describe('blaze dmarc collect', () => {
   });
 
   it('--json: one document with every field, malformed ones as errors', async () => {
-    const msg = 'Authentication-Results: a.example; spf=fail smtp.mailfrom=x@y.example\r\nAuthentication-Results: broken; dkim=\r\n\r\nx\r\n';
+    const msg = 'Authentication-Results: a.example; spf=fail smtp.mailfrom=x@y.example\r\nAuthentication-Results: broken; dkim=\r\nAuthentication-Results: (no id)\r\n\r\nx\r\n';
     const r = await blaze(['dmarc', 'collect', '--json', '-'], msg);
     const doc = JSON.parse(text(r.stdout));
-    expect(doc[0]).toMatchObject({ line: 1, authservId: 'a.example', results: [{ method: 'spf', result: 'fail' }] });
-    expect(doc[1]).toMatchObject({ line: 2 });
-    expect(doc[1].error).toBeTruthy();
+    expect(doc[0]).toMatchObject({ line: 1, authservId: 'a.example', results: [{ method: 'spf', result: 'fail' }], skipped: [] });
+    expect(doc[1]).toMatchObject({ line: 2, authservId: 'broken', results: [], skipped: ['dkim='] });
+    expect(doc[2]).toMatchObject({ line: 3, value: '(no id)' });
+    expect(doc[2].error).toBeTruthy();
+  });
+
+  it('shows what it can read of a malformed vendor field', async () => {
+    const msg = 'authentication-results: thehesiod.com; dkim=none (message not signed) header.d=none;thehesiod.com; dmarc=none action=none header.from=hotmail.com;\r\n\r\nx\r\n';
+    const r = await blaze(['dmarc', 'collect', '--ascii', '-'], msg);
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stdout)).toBe(
+      [
+        'thehesiod.com: [err] dkim=none (header.d="none")',
+        '               [err] dmarc=none (header.from="hotmail.com")',
+        '               [err] unreadable: thehesiod.com',
+        '',
+      ].join('\n'),
+    );
   });
 });
