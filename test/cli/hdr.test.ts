@@ -80,6 +80,11 @@ describe('blaze hdr', () => {
     expect(text((await blaze(['hdr', '-d'], { input })).stdout)).toBe('Subject: Die Hasen und die Fr\u00f6sche\n');
   });
 
+  it('-d converts multibyte charsets inside the bundle (iconv-lite tables, ISO-2022-JP)', async () => {
+    const input = 'Subject: =?iso-2022-jp?B?GyRCJCIbKEI=?= =?shift_jis?B?gqA=?=\n =?euc-kr?B?x9Gx2w==?= =?gb2312?B?xOO6ww==?= !\n\n';
+    expect(text((await blaze(['hdr', '-d'], { input })).stdout)).toBe('Subject: \u3042\u3042\ud55c\uae00\u4f60\u597d !\n');
+  });
+
   it('gives the same bytes from stdin, LF or CRLF, and with --newline', async () => {
     const lf = await readFile(MIXED);
     const crlf = Buffer.from(lf.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
