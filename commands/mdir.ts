@@ -232,24 +232,16 @@ function summaryText(s: MessageSummary, d: SummaryDecoders): SummaryText {
 }
 
 async function loadDecoders(): Promise<SummaryDecoders> {
-  const { parseReceivedDate } = await import('../src/received/index.ts');
+  // Loaded only for `list`: the header decoders pull in iconv-lite.
+  const { decodeUnstructuredBytes, parseDate, formatDateOriginal } = await import('../src/mime/index.ts');
   return {
-    text: (b) => b.toString('utf8'),
-    // The Date field has the grammar of a Received date (RFC 5322 §3.3 with the
-    // obsolete forms), which src/received reads tolerantly.
+    // Encoded-words decoded in their charsets; 8-bit text read as UTF-8, else Windows-1252 (RFC 6532).
+    text: (b) => decodeUnstructuredBytes(b),
     date: (value) => {
-      const d = parseReceivedDate(value);
-      return d.ok ? { text: formatDateOriginal(d.epochMs, d.offsetMinutes), epochMs: d.epochMs } : undefined;
+      const d = parseDate(value);
+      return d.ok ? { text: formatDateOriginal(d), epochMs: d.epochMs } : undefined;
     },
   };
-}
-
-/** `2017-03-30 15:00:00 +02:00`, the original tool's way of printing a date. */
-function formatDateOriginal(epochMs: number, offsetMinutes: number): string {
-  const t = new Date(epochMs + offsetMinutes * 60_000).toISOString();
-  const z = Math.abs(offsetMinutes);
-  const zone = `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(z / 60)).padStart(2, '0')}:${String(z % 60).padStart(2, '0')}`;
-  return `${t.slice(0, 10)} ${t.slice(11, 19)} ${zone}`;
 }
 
 /** A one-line progress bar on stderr (used only when stderr is a TTY). */

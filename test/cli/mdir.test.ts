@@ -108,6 +108,19 @@ describe('blaze mdir', () => {
     expect(g.stdout).toBe('Subject: lf one\r\nFrom: x@y\r\n\r\nbody\r\n');
   });
 
+  it('list decodes encoded-words and 8-bit header text', async () => {
+    const dir = await fresh();
+    await writeFile(join(dir, 'cur', '1.a:2,S'), 'From: =?utf-8?q?Andr=C3=A9?= <a@example.org>\r\nSubject: =?iso-8859-1?q?caf=E9?= and\r\n =?utf-8?b?w6k=?=\r\nDate: Thu, 30 Mar 2017 15:00:00 +0200\r\n\r\nbody\r\n');
+    await writeFile(join(dir, 'cur', '2.b:2,'), Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from(' latin\n\nx\n')]));
+    const r = await blaze(['mdir', 'list', '-D', dir]);
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      '1.a\tS\t2017-03-30 15:00:00 +02:00\tAndré <a@example.org>\tcafé and é',
+      '2.b\t-\t-\t-\tcafé latin',
+    ]);
+    const doc = JSON.parse((await blaze(['mdir', 'list', '--json', '-D', dir])).stdout);
+    expect(doc.find((m: { name: string }) => m.name === '1.a')).toMatchObject({ from: 'André <a@example.org>', subject: 'café and é', timestamp: '2017-03-30T13:00:00.000Z' });
+  });
+
   it('fails with exit 2 and one line', async () => {
     const dir = await fresh();
     const cases: Array<[string[], string]> = [
