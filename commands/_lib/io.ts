@@ -43,8 +43,10 @@ export class Output {
   private file: WriteStream | undefined;
   private failed: Error | undefined;
 
-  constructor(readonly path?: string) {
-    if (path === undefined || path === '-') {
+  constructor(readonly path?: string, stream?: NodeJS.WritableStream) {
+    if (stream) {
+      this.stream = stream;
+    } else if (path === undefined || path === '-') {
       this.stream = process.stdout;
     } else {
       this.file = createWriteStream(path);
@@ -62,9 +64,25 @@ export class Output {
   async write(data: string | Uint8Array): Promise<void> {
     if (this.failed) throw this.error(this.failed);
     if (!this.stream.write(data)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+      await this.drained();
       if (this.failed) throw this.error(this.failed);
     }
+  }
+
+  /** Waits for 'drain' (or an error or close), leaving no listener behind. */
+  private drained(): Promise<void> {
+    const s = this.stream;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('error', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('error', done);
+      s.on('close', done);
+    });
   }
 
   async end(): Promise<void> {
