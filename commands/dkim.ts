@@ -2,6 +2,7 @@
 // is in src/dkim; this file maps flags to it, reads inputs and prints.
 import { readFile, writeFile, stat } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError, EXIT_USAGE } from './_lib/errors.ts';
@@ -328,7 +329,6 @@ async function genCommand(output: string | undefined, o: Opts): Promise<number> 
     lines.push(`${o.selector}._domainkey.${o.domain}. IN TXT ${strings.join(' ')}`);
   }
   lines.push(`public key is ${p}`);
-  const { createPublicKey } = await import('node:crypto');
   if (output !== undefined) {
     const pem = createPublicKey(key.key).export({ format: 'pem', type: 'spki' }) as string;
     await writeFile(output, pem).catch((err) => {

@@ -20,3 +20,20 @@ describe('blaze', () => {
     expect(r.stderr).toBe("blaze: unknown command 'frobnicate' (see blaze --help)");
   });
 });
+
+describe('start-up', () => {
+  it('runs the bundle through the code cache build.mjs made, and V8 accepts it', async () => {
+    const r = await execa(BLAZE, ['--version'], { env: { BLAZE_CODE_CACHE_REPORT: '1' } });
+    expect(r.stderr).toBe('code cache: accepted');
+    expect(r.stdout).toMatch(/^blaze \d+\.\d+\.\d+$/);
+  });
+  it('does not colour a pipe, and colours with --color always (term.ts decides, not chalk)', async () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/dmarc/google-ar.eml', import.meta.url));
+    const plain = await execa(BLAZE, ['dmarc', 'collect', fixture], { env: { FORCE_COLOR: undefined, NO_COLOR: undefined } });
+    expect(plain.stdout).not.toContain('\x1b[');
+    const coloured = await execa(BLAZE, ['dmarc', 'collect', '--color', 'always', fixture]);
+    expect(coloured.stdout).toContain('\x1b[32m');
+    const forced = await execa(BLAZE, ['dmarc', 'collect', fixture], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\x1b[32m');
+  });
+});
