@@ -88,7 +88,8 @@ await build({
 // start: V8 rejects it and bin/blaze compiles from source.
 rmSync(join(root, 'dist/blaze.js'), { force: true });
 rmSync(join(root, 'dist/blaze.cache'), { force: true });
-execFileSync(process.execPath, [join(root, 'bin/blaze'), 'hdr', join(root, 'fixtures/messages/report.eml')], {
+const shebangFlags = readFileSync(join(root, 'bin/blaze'), 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+execFileSync(process.execPath, [...shebangFlags, join(root, 'bin/blaze'), 'hdr', join(root, 'fixtures/messages/report.eml')], {
   env: { ...process.env, BLAZE_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
