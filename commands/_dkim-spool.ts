@@ -12,7 +12,7 @@ export class Spool {
   private dir: string | undefined;
   private file: FileHandle | undefined;
 
-  constructor(private readonly threshold = 8 * 1024 * 1024) {}
+  constructor(private readonly threshold = 1024 * 1024) {}
 
   async write(chunk: Buffer): Promise<void> {
     if (!this.file && this.size + chunk.length <= this.threshold) {
@@ -40,7 +40,7 @@ export class Spool {
       yield* this.chunks;
       return;
     }
-    await this.file.sync().catch(() => undefined);
+    // No fsync: a scratch file read back by the same process sees its writes.
     for await (const c of createReadStream(join(this.dir!, 'message'), { highWaterMark: 256 * 1024 })) yield c as Buffer;
   }
 
