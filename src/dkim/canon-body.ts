@@ -17,6 +17,8 @@ const SP = 0x20;
 const TAB = 0x09;
 const CRLF = Buffer.from('\r\n');
 const CRLF_RUN = Buffer.from('\r\n'.repeat(512));
+const SP_SP = Buffer.from('  ');
+const SP_CR = Buffer.from(' \r');
 
 export type BodySink = (canonical: Buffer) => void;
 
@@ -183,6 +185,10 @@ export function canonicalizeBody(body: Buffer | string, canon: Canon, limit?: nu
  * text is copied in large blocks instead of byte by byte.
  */
 function relaxWhitespace(buf: Buffer, owner: { scratch: BodyCanonicalizer['scratch'] }): Buffer {
+  // Most chunks (base64, most text) hold no TAB, no "  " and no " \r": then
+  // relaxed is the identity, found by three native searches (~10 GB/s) where
+  // the run search below does ~2 GB/s.
+  if (buf.indexOf(TAB) < 0 && buf.indexOf(SP_SP) < 0 && buf.indexOf(SP_CR) < 0) return buf;
   const len = buf.length;
   if (!owner.scratch || owner.scratch.out.length < len + 2) {
     const size = Math.max(len + 2, 64 * 1024);
