@@ -5,3 +5,4 @@ export * from './address.ts';
 export * from './date.ts';
 export * from './message-id.ts';
 export * from './unstructured.ts';
+export * from './content-type.ts';
