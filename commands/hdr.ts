@@ -10,7 +10,8 @@ import { decodeHeaderBytes } from '../src/mime/charset.ts';
 import { formatAddress, isGroup, parseAddressList } from '../src/mime/address.ts';
 import { formatDateIso, formatDateOriginal, parseDate } from '../src/mime/date.ts';
 import { parseMessageIds } from '../src/mime/message-id.ts';
-import { decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../src/mime/unstructured.ts';
+import { parseContentValue } from '../src/mime/content-type.ts';
+import { decodeUnstructuredBytes, unfoldUnstructured } from '../src/mime/unstructured.ts';
 
 interface HdrOptions extends CommonOptions {
   header?: string[];
@@ -39,7 +40,7 @@ export default async function hdr(argv: string[]): Promise<number> {
   const wanted = (o.header ?? []).flatMap((h) => h.split(':')).map((s) => s.trim());
   if (wanted.some((w) => w === '' || /[\s]/.test(w))) throw usageError(`-h: expected field names separated by ':', got '${o.header!.join(' ')}'`);
   const slots: Array<{ name: string; field?: RawField }> = wanted.map((w) => ({ name: w.toLowerCase() }));
-  const encoding: BufferEncoding = o.decode || o.json ? 'utf8' : 'latin1';
+  const encoding: BufferEncoding = o.decode || o.json || o.param !== undefined ? 'utf8' : 'latin1';
 
   const warnings: string[] = [];
   const problem = (p: HeaderProblem): void => {
@@ -78,7 +79,7 @@ export default async function hdr(argv: string[]): Promise<number> {
 
   if (o.json && !o.quiet) await out.write(JSON.stringify({ input: name, fields: records, warnings }, null, 2) + '\n');
   await out.end();
-  return slots.length && printed === 0 ? 1 : 0;
+  return (slots.length || o.param !== undefined) && printed === 0 ? 1 : 0;
 }
 
 const ID_FIELDS = new Set(['message-id', 'in-reply-to', 'references', 'resent-message-id', 'content-id']);
@@ -95,7 +96,7 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
   const json: Record<string, unknown> = { name: f.name, line: f.line };
 
   if (o.param !== undefined) {
-    const v = paramOf(o.decode || o.json ? decodeUnstructured(text) : unfoldUnstructured(text), o.param.toLowerCase());
+    const v = paramOf(decodedText, o.param.toLowerCase());
     if (v === undefined) return undefined;
     return { text: `${v}\n`, json: { ...json, param: o.param.toLowerCase(), value: v } };
   }
@@ -131,7 +132,7 @@ function render(f: RawField, o: HdrOptions): Rendered | undefined {
   return { text: `${f.name}: ${lines.join('\n' + indent)}\n`, json };
 }
 
-// TODO(mime-stream): parseContentType from src/mime/content-type.ts once it lands.
-function paramOf(_value: string, _param: string): string | undefined {
-  throw usageError('-p: not available yet in this build');
+/** A parameter of a Content-Type style value (RFC 2231 continuations and charsets decoded). */
+function paramOf(value: string, param: string): string | undefined {
+  return parseContentValue(value)?.params.find(([k]) => k === param)?.[1];
 }

@@ -218,6 +218,24 @@ describe('blaze hdr', () => {
     expect(text(r.stderr)).not.toMatch(/internal error|at .*\.js/);
   });
 
+  it('-p prints a Content-Type parameter, RFC 2231 continuations decoded', async () => {
+    const msg =
+      'From: a@example.org\r\n' +
+      'Content-Type: multipart/mixed;\r\n boundary="=-b 1"\r\n' +
+      "Content-Disposition: attachment;\r\n filename*0*=utf-8''%C5%BElu;\r\n filename*1*=%C5%A5ou%C4%8Dk%C3%BD.txt\r\n" +
+      '\r\nbody\r\n';
+    const b = await blaze(['hdr', '-h', 'Content-Type', '-p', 'boundary'], { input: msg });
+    expect(b.exitCode).toBe(0);
+    expect(text(b.stdout)).toBe('=-b 1\n');
+    const f = await blaze(['hdr', '-h', 'Content-Disposition', '-p', 'FILENAME'], { input: msg });
+    expect(text(f.stdout)).toBe('žluťoučký.txt\n');
+    const j = await blaze(['hdr', '-h', 'Content-Disposition', '-p', 'filename', '--json'], { input: msg });
+    expect(JSON.parse(text(j.stdout)).fields).toEqual([{ name: 'Content-Disposition', line: 4, param: 'filename', value: 'žluťoučký.txt' }]);
+    const none = await blaze(['hdr', '-h', 'Content-Type', '-p', 'charset'], { input: msg });
+    expect(none.exitCode).toBe(1);
+    expect(text(none.stdout)).toBe('');
+  });
+
   it('names a missing file, an unreadable one, and a bad -h', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blaze-hdr-'));
     const missing = await blaze(['hdr', join(dir, 'nope.eml')]);
