@@ -6,3 +6,8 @@ export * from './date.ts';
 export * from './message-id.ts';
 export * from './unstructured.ts';
 export * from './content-type.ts';
+export * from './base64-decoder.ts';
+export * from './qp-decoder.ts';
+export * from './body-decoder.ts';
+export * from './multipart.ts';
+export * from './tree.ts';
