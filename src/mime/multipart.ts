@@ -87,6 +87,8 @@ export class MimeDecoder {
   private lineStart = false;
   private events: MimeEvent[] = [];
   private ended = false;
+  /** Header fields read so far, in every part (0 after a megabyte: not a message). */
+  fields = 0;
 
   constructor(opts: MimeDecoderOptions = {}) {
     this.opts = { data: opts.data ?? false, maxDepth: opts.maxDepth ?? 32, maxFields: opts.maxFields ?? 1000 };
@@ -234,6 +236,7 @@ export class MimeDecoder {
 
   private headerEvent(e: Entity, ev: ReturnType<HeaderDecoder['push']>[number]): void {
     if (ev.type === 'field') {
+      this.fields++;
       if (e.fields.length < this.opts.maxFields) e.fields.push(ev.field);
       else if (e.dropped++ === 0) this.warn(e.path, `more than ${this.opts.maxFields} header fields: the rest are ignored`);
     } else if (ev.type === 'malformed') this.warn(e.path, `line ${ev.line}: ${ev.reason}`);
