@@ -6,3 +6,4 @@ export * from './macro.ts';
 export * from './record.ts';
 export * from './evaluate.ts';
 export * from './received-spf.ts';
+export * from './report.ts';

@@ -1,0 +1,232 @@
+// blaze spf check | stamp | analyze (RFC 7208). The evaluator is src/spf; this
+// file maps flags to it, answers its DNS questions and prints.
+import type { Command } from 'commander';
+import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
+import { usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
+import { readMessage, readRaw, inputName, Output } from './_lib/io.ts';
+import { addDnsOptions, resolverFromOptions, nowFromOptions, type DnsOptions } from './_lib/dns-options.ts';
+import { headerFields } from './_header-read.ts';
+import { run, type Resolver } from '../src/dns/index.ts';
+import { CrlfToLf } from '../src/mime/newline.ts';
+import { fieldValue } from '../src/mime/header-decoder.ts';
+import {
+  evaluateSpf, parseIp, formatReceivedSpf, parseReceivedSpf, spfExitCode, spfResultLine, spfTraceLine, spfResultJson, checkSpfSender,
+  checkSpfHelo, type SpfResult, type SpfResultKind,
+} from '../src/spf/index.ts';
+
+type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
+
+export default async function spf(argv: string[]): Promise<number> {
+  let code = 0;
+  const root = program('spf', 'SPF evaluation (check, stamp, analyze)');
+  root.addHelpText('after', '\nSee man blaze-spf (man ./man/blaze-spf.1).');
+
+  const check = addJsonOption(addDnsOptions(addTerminalOptions(subcommand(root, 'check', 'evaluate SPF for a client address and identity'))));
+  identityOptions(check)
+    .option('--batch <file>', 'evaluate each line "IP MAILFROM [HELO]" of FILE (- = stdin; MAILFROM <> = none); one result per line')
+    .action(async (_o, cmd: Command) => {
+      code = await checkCommand(cmd.opts() as Opts);
+    });
+
+  const stamp = addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'stamp', 'prepend a Received-SPF field to a message')))));
+  identityOptions(stamp)
+    .argument('[input]', 'the message (default: stdin)')
+    .action(async (input: string | undefined, _o, cmd: Command) => {
+      code = await stampCommand(input, cmd.opts() as Opts);
+    });
+
+  const analyze = addJsonOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'analyze', 're-evaluate the Received-SPF fields of a message')))));
+  analyze
+    .argument('[input]', 'the message (default: stdin)')
+    .option('-h, --hostname <host>', 'the receiving host (r macro)')
+    .action(async (input: string | undefined, _o, cmd: Command) => {
+      code = await analyzeCommand(input, cmd.opts() as Opts);
+    });
+
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined && !argv.includes('--help')) {
+    process.stderr.write(`blaze: spf: missing subcommand (check, stamp or analyze)\n${root.helpInformation()}`);
+    return EXIT_USAGE;
+  }
+  await root.parseAsync(argv, { from: 'user' });
+  return code;
+}
+
+function identityOptions(cmd: Command): Command {
+  return cmd
+    .option('--ip <ip>', 'the SMTP client address (IPv4 or IPv6)')
+    .option('--sender <addr>', 'MAIL FROM (checked when given; <> = none)')
+    .option('--helo <host>', 'HELO/EHLO name (checked when there is no MAIL FROM)')
+    .option('-h, --hostname <host>', 'the receiving host (Received-SPF receiver, r macro)');
+}
+
+interface Identity {
+  ip: string;
+  sender?: string;
+  helo?: string;
+}
+
+/** Validated --ip/--sender/--helo; bad input is a usage error (exit 2). */
+function identityFrom(o: Opts, where = ''): Identity {
+  const ip = o.ip as string | undefined;
+  if (ip === undefined) throw usageError(`${where}--ip is required`);
+  if (!parseIp(ip.trim())) throw usageError(`${where}--ip: '${ip}' is not an IPv4 or IPv6 address`);
+  let sender: string | undefined;
+  if (o.sender !== undefined) {
+    const s = checkSpfSender(String(o.sender));
+    if (!s.ok) throw usageError(`${where}--sender: ${s.error}`);
+    sender = s.sender;
+  }
+  const helo = o.helo as string | undefined;
+  if (helo !== undefined) {
+    const err = checkSpfHelo(helo);
+    if (err) throw usageError(`${where}--helo: ${err}`);
+  }
+  if (!sender && !helo) throw usageError(`${where}give --sender ADDR or --helo HOST (the identity to check)`);
+  return { ip: ip.trim(), sender, helo };
+}
+
+async function evaluate(id: Identity, o: Opts, resolver: Resolver): Promise<SpfResult> {
+  return run(evaluateSpf({ ...id, receiver: o.hostname as string | undefined, now: nowFromOptions(o) }), resolver);
+}
+
+/** The resolver without the shared -v DNS log: our trace shows every question already. */
+function resolverOf(o: Opts): Resolver {
+  return resolverFromOptions({ ...o, verbose: false });
+}
+
+function paintResult(o: Opts, result: SpfResultKind, text: string): string {
+  const { paint } = presentation(o);
+  if (result === 'pass') return paint.green(text);
+  if (result === 'fail' || result === 'permerror') return paint.red(text);
+  if (result === 'softfail' || result === 'temperror') return paint.yellow(text);
+  return text;
+}
+
+async function checkCommand(o: Opts): Promise<number> {
+  if (o.batch !== undefined) return batchCommand(o);
+  const id = identityFrom(o);
+  const r = await evaluate(id, o, resolverOf(o));
+  if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(spfResultJson(r), null, 2)}\n`);
+  else if (!o.quiet) {
+    const line = spfResultLine(r);
+    process.stdout.write(`${paintResult(o, r.result, line)}\n`);
+    if (r.explanation !== undefined) process.stdout.write(`explanation: ${r.explanation}\n`);
+  }
+  return spfExitCode(r.result);
+}
+
+/** --batch: one evaluation per line, several in flight, results in input order. */
+async function batchCommand(o: Opts): Promise<number> {
+  const resolver = resolverOf(o);
+  let text = '';
+  for await (const chunk of readRaw(o.batch as string)) text += chunk.toString('utf8');
+  const jobs: Array<{ line: number; id: Identity }> = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const [ip, sender, helo, extra] = line.split(/\s+/);
+    if (extra !== undefined || sender === undefined) throw usageError(`${inputName(o.batch as string)}: line ${i + 1}: expected "IP MAILFROM [HELO]"`);
+    jobs.push({ line: i + 1, id: identityFrom({ ...o, ip, sender, helo } as Opts, `${inputName(o.batch as string)}: line ${i + 1}: `) });
+  });
+  const results: SpfResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const k = next++;
+      results[k] = await evaluate(jobs[k].id, o, resolver);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, jobs.length) }, worker));
+  let worst = 0;
+  results.forEach((r, k) => {
+    const c = spfExitCode(r.result);
+    worst = c === EXIT_TEMPFAIL || worst === EXIT_TEMPFAIL ? EXIT_TEMPFAIL : Math.max(worst, c);
+    if (o.quiet) return;
+    if (o.json) process.stdout.write(`${JSON.stringify({ line: jobs[k].line, ...spfResultJson(r), trace: undefined })}\n`);
+    else process.stdout.write(`${r.ip} ${r.sender}: ${paintResult(o, r.result, spfResultLine(r))}\n`);
+  });
+  return worst;
+}
+
+async function stampCommand(input: string | undefined, o: Opts): Promise<number> {
+  const id = identityFrom(o);
+  const r = await evaluate(id, o, resolverOf(o));
+  if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+  const field = formatReceivedSpf({
+    result: r.result,
+    ip: r.ip,
+    sender: r.sender,
+    envelopeFrom: id.sender ?? '',
+    helo: id.helo,
+    receiver: o.hostname as string | undefined,
+    identity: r.identity,
+    mechanism: r.mechanism,
+    problem: r.problem,
+    domain: r.domain,
+  });
+  const out = new Output(o.output as string | undefined);
+  const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
+  const emit = async (b: Buffer) => {
+    const data = lf ? lf.push(b) : b;
+    if (data.length) await out.write(data);
+  };
+  await emit(Buffer.from(field, 'utf8'));
+  let any = false;
+  for await (const chunk of readMessage(input, o.newline as 'auto' | 'lf' | 'crlf')) {
+    any = true;
+    await emit(chunk);
+  }
+  if (lf) await emit(lf.finish());
+  await out.end();
+  if (!any) throw usageError(`${inputName(input)}: empty input (not a message?)`);
+  return 0;
+}
+
+async function analyzeCommand(input: string | undefined, o: Opts): Promise<number> {
+  const resolver = resolverOf(o);
+  const problems: string[] = [];
+  const found: Array<{ line: number; value: string }> = [];
+  for await (const f of headerFields(input, o.newline as 'auto' | 'lf' | 'crlf', (p) => problems.push(`line ${p.line}: ${p.kind === 'malformed' ? p.reason : `field ${p.name} too long`}`))) {
+    if (f.name.toLowerCase() === 'received-spf') found.push({ line: f.line, value: fieldValue(f.raw).toString('latin1') });
+  }
+  if (o.verbose) for (const p of problems) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: ${p}\n`);
+  if (found.length === 0) {
+    if (!o.quiet && !o.json) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: no Received-SPF field\n`);
+    if (o.json) process.stdout.write('[]\n');
+    return 1;
+  }
+  let code = 0;
+  const docs: unknown[] = [];
+  for (const f of found) {
+    const p = parseReceivedSpf(f.value);
+    const where = `line ${f.line}`;
+    if (!p.ok) {
+      code = Math.max(code, 1);
+      docs.push({ line: f.line, error: p.error });
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: unreadable Received-SPF (${p.error})\n`);
+      continue;
+    }
+    const v = p.value;
+    const ip = v.clientIp;
+    const sender = v.identity?.toLowerCase() === 'helo' ? '' : v.envelopeFrom ?? '';
+    const s = checkSpfSender(sender);
+    if (!ip || !parseIp(ip) || !s.ok || (!s.sender && !v.helo) || (v.helo !== undefined && checkSpfHelo(v.helo))) {
+      code = Math.max(code, 1);
+      const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `envelope-from: ${s.error}` : 'no identity (envelope-from or helo)';
+      docs.push({ line: f.line, recorded: v.result, error: why });
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.result} recorded, cannot re-evaluate: ${why}\n`);
+      continue;
+    }
+    const r = await evaluate({ ip, sender: s.sender || undefined, helo: v.helo }, o, resolver);
+    if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+    const same = r.result === v.result;
+    if (r.result === 'temperror') code = code === 0 ? EXIT_TEMPFAIL : code;
+    else if (!same) code = 1;
+    docs.push({ line: f.line, recorded: v.result, matches: same, ...spfResultJson(r) });
+    if (!o.quiet && !o.json) process.stdout.write(`${r.sender} from ${r.ip}: ${paintResult(o, r.result, r.result)} (expected: ${v.result})\n`);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+  return code;
+}

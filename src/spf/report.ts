@@ -1,0 +1,70 @@
+// How an SPF result is shown: the one-line verdict, the -v trace, the --json
+// shape, the exit status, and the checks of user-given identities.
+import type { SpfResult, SpfResultKind, SpfTraceEntry } from './types.ts';
+
+/** SPEC §1: 0 for pass/neutral/none, 1 for fail/softfail/permerror, 75 for temperror. */
+export function spfExitCode(result: SpfResultKind): number {
+  if (result === 'temperror') return 75;
+  return result === 'fail' || result === 'softfail' || result === 'permerror' ? 1 : 0;
+}
+
+/** "pass: ip4:192.0.2.0/24 (example.com)", "permerror: example.com: 2 SPF records at example.com". */
+export function spfResultLine(r: SpfResult): string {
+  if (r.mechanism && r.result !== 'permerror' && r.result !== 'temperror') {
+    return `${r.result}: ${r.mechanism === 'default' ? 'no mechanism matched' : r.mechanism} (${r.domain})`;
+  }
+  const why = r.problem ?? (r.result === 'none' ? `no SPF record at ${r.domain}` : r.mechanism ?? '');
+  return `${r.result}: ${why}${r.mechanism && r.problem ? ` [${r.mechanism}]` : ''}`;
+}
+
+export function spfTraceLine(t: SpfTraceEntry): string {
+  switch (t.step) {
+    case 'query':
+      return `dns: ${t.name} ${t.type} -> ${t.answer}`;
+    case 'record':
+      return `record: ${t.domain}: ${JSON.stringify(t.record)}`;
+    case 'term':
+      return `term: ${t.domain}: ${t.term}: ${t.outcome} (lookups ${t.lookups}/10, void ${t.voidLookups}/2)`;
+    case 'result':
+      return `check_host(${t.domain}) = ${t.result}${t.term ? ` by ${t.term}` : ''}${t.problem ? ` (${t.problem})` : ''}`;
+  }
+}
+
+/** The documented --json shape of one evaluation. */
+export function spfResultJson(r: SpfResult): Record<string, unknown> {
+  return {
+    result: r.result,
+    mechanism: r.mechanism ?? null,
+    explanation: r.explanation ?? null,
+    problem: r.problem ?? null,
+    domain: r.domain,
+    identity: r.identity,
+    sender: r.sender,
+    ip: r.ip,
+    helo: r.helo ?? null,
+    lookups: r.lookups,
+    voidLookups: r.voidLookups,
+    trace: r.trace,
+  };
+}
+
+/**
+ * A MAIL FROM as typed: "<>" or "" (null sender), "<a@b>" or "a@b"; the local
+ * part may be empty ("@b"). Returns the address or why it is unusable.
+ */
+export function checkSpfSender(text: string): { ok: true; sender: string } | { ok: false; error: string } {
+  let s = text.trim();
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1);
+  if (s === '') return { ok: true, sender: '' };
+  const at = s.lastIndexOf('@');
+  if (at < 0) return { ok: false, error: `'${text}' is not an address (no '@')` };
+  const domain = s.slice(at + 1);
+  if (domain === '' || /[\s<>()\[\],;\\]/.test(domain) || /[\x00-\x1f\x7f]/.test(s)) return { ok: false, error: `'${text}' has no usable domain` };
+  return { ok: true, sender: s };
+}
+
+/** A HELO/EHLO argument: a name or an address literal, no spaces or controls. */
+export function checkSpfHelo(text: string): string | undefined {
+  if (text === '' || /[\s\x00-\x1f\x7f]/.test(text)) return `'${text}' is not a HELO name`;
+  return undefined;
+}
