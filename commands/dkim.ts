@@ -221,6 +221,8 @@ async function* messageChunks(file: string, newline: CommonOptions['newline']): 
       const out = norm.push(buf.subarray(0, n));
       if (out.length) yield out;
     }
+    const tail = norm.finish();
+    if (tail.length) yield tail;
   } finally {
     freeBuffers.push(buf);
     closeSync(fd);
