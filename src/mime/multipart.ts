@@ -50,6 +50,7 @@ interface Entity {
   header?: HeaderDecoder;
   fields: RawField[];
   dropped: number;
+  malformed: number;
   part?: MimePart;
   body?: BodyDecoder;
   size: number;
@@ -239,13 +240,17 @@ export class MimeDecoder {
       this.fields++;
       if (e.fields.length < this.opts.maxFields) e.fields.push(ev.field);
       else if (e.dropped++ === 0) this.warn(e.path, `more than ${this.opts.maxFields} header fields: the rest are ignored`);
-    } else if (ev.type === 'malformed') this.warn(e.path, `line ${ev.line}: ${ev.reason}`);
+    } else if (ev.type === 'malformed') {
+      // One warning per part (the first line), the rest counted at the end of the header.
+      if (e.malformed++ === 0) this.warn(e.path, `line ${ev.line}: ${ev.reason}`);
+    }
     else if (ev.type === 'too-long') this.warn(e.path, `line ${ev.line}: field ${ev.name || '(unnamed)'} is too long (${ev.size} bytes), skipped`);
   }
 
   /** The header is complete: say what the part is and open its body (or its children). */
   private headerEnded(e: Entity): void {
     e.header = undefined;
+    if (e.malformed > 1) this.warn(e.path, `${e.malformed - 1} more header line${e.malformed > 2 ? 's' : ''} without a colon, ignored`);
     const get = (name: string): string | undefined => {
       const f = e.fields.find((x) => x.name.toLowerCase() === name);
       return f ? decodeHeaderBytes(fieldValue(f.raw)) : undefined;
@@ -325,5 +330,5 @@ export class MimeDecoder {
 }
 
 function newEntity(path: number[], depth: number, inDigest: boolean): Entity {
-  return { kind: 'entity', path, depth, inDigest, header: new HeaderDecoder(), fields: [], dropped: 0, size: 0, rawSize: 0 };
+  return { kind: 'entity', path, depth, inDigest, header: new HeaderDecoder(), fields: [], dropped: 0, malformed: 0, size: 0, rawSize: 0 };
 }
