@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
 import { usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
 import { readMessage, readRaw, inputName, Output } from './_lib/io.ts';
-import { addDnsOptions, resolverFromOptions, nowFromOptions, type DnsOptions } from './_lib/dns-options.ts';
+import { addDnsOptions, resolverFromOptions, nowFromOptions, parseDuration, type DnsOptions } from './_lib/dns-options.ts';
+import { withRawNames } from './_spf-dns.ts';
 import { headerFields } from './_header-read.ts';
 import { run, type Resolver } from '../src/dns/index.ts';
 import { CrlfToLf } from '../src/mime/newline.ts';
@@ -23,7 +24,7 @@ export default async function spf(argv: string[]): Promise<number> {
 
   const check = addJsonOption(addDnsOptions(addTerminalOptions(subcommand(root, 'check', 'evaluate SPF for a client address and identity'))));
   identityOptions(check)
-    .option('--batch <file>', 'evaluate each line "IP MAILFROM [HELO]" of FILE (- = stdin; MAILFROM <> = none); one result per line')
+    .option('--batch <file>', 'evaluate each line "IP MAILFROM [HELO]" of FILE (- = stdin; MAILFROM <> = none; TAB-separated if the line has a TAB)')
     .action(async (_o, cmd: Command) => {
       code = await checkCommand(cmd.opts() as Opts);
     });
@@ -90,9 +91,13 @@ async function evaluate(id: Identity, o: Opts, resolver: Resolver): Promise<SpfR
   return run(evaluateSpf({ ...id, receiver: o.hostname as string | undefined, now: nowFromOptions(o) }), resolver);
 }
 
-/** The resolver without the shared -v DNS log: our trace shows every question already. */
+/**
+ * The resolver without the shared -v DNS log (our trace shows every question
+ * already), asking itself the names c-ares refuses (see _spf-dns.ts).
+ */
 function resolverOf(o: Opts): Resolver {
-  return resolverFromOptions({ ...o, verbose: false });
+  const r = resolverFromOptions({ ...o, verbose: false });
+  return o.offline ? r : withRawNames(r, o.nameserver, parseDuration(o.dnsTimeout ?? '5s'));
 }
 
 function paintResult(o: Opts, result: SpfResultKind, text: string): string {
@@ -126,7 +131,8 @@ async function batchCommand(o: Opts): Promise<number> {
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const [ip, sender, helo, extra] = line.split(/\s+/);
+    // TAB-separated when the line has a TAB (a HELO may hold spaces), else whitespace.
+    const [ip, sender, helo, extra] = raw.includes('\t') ? raw.replace(/\r$/, '').split('\t') : line.split(/\s+/);
     if (extra !== undefined || sender === undefined) throw usageError(`${inputName(o.batch as string)}: line ${i + 1}: expected "IP MAILFROM [HELO]"`);
     jobs.push({ line: i + 1, id: identityFrom({ ...o, ip, sender, helo } as Opts, `${inputName(o.batch as string)}: line ${i + 1}: `) });
   });

@@ -3,3 +3,4 @@ export * from './run.ts';
 export * from './system.ts';
 export * from './static.ts';
 export * from './memory.ts';
+export * from './wire.ts';

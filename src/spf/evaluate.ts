@@ -98,7 +98,8 @@ function* checkHost(st: State, domain: string): Gen<Outcome> {
     if (isTemporary(ans)) return done({ result: 'temperror', problem: `TXT lookup of ${domain}: ${ans.error}` });
     return done({ result: 'none', problem: `no SPF record at ${domain}` });
   }
-  const spf = txtStrings(ans).filter(isSpfRecord);
+  // Identical records are one record: an RRset holds no duplicates (RFC 2181 §5), and resolvers merge them.
+  const spf = [...new Set(txtStrings(ans).filter(isSpfRecord))];
   if (spf.length === 0) return done({ result: 'none', problem: `no SPF record at ${domain}` });
   if (spf.length > 1) return done({ result: 'permerror', problem: `${spf.length} SPF records at ${domain}` });
   st.trace.push({ step: 'record', domain, record: spf[0] });

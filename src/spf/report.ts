@@ -63,8 +63,12 @@ export function checkSpfSender(text: string): { ok: true; sender: string } | { o
   return { ok: true, sender: s };
 }
 
-/** A HELO/EHLO argument: a name or an address literal, no spaces or controls. */
+/**
+ * A HELO/EHLO argument as received: not empty, no control characters. Bogus
+ * names (spaces, no dot) are kept: they only feed the h macro, and the HELO
+ * identity of a non-FQDN is "none" (RFC 7208 §2.3, §4.3).
+ */
 export function checkSpfHelo(text: string): string | undefined {
-  if (text === '' || /[\s\x00-\x1f\x7f]/.test(text)) return `'${text}' is not a HELO name`;
+  if (text === '' || /[\x00-\x1f\x7f]/.test(text)) return `'${text.replace(/[\x00-\x1f\x7f]/g, '?')}' is not a HELO name`;
   return undefined;
 }

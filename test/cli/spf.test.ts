@@ -76,7 +76,7 @@ describe('blaze spf check', () => {
       ['--ip', '192.0.2.300', '--sender', 'a@example.org'],
       ['--ip', 'nonsense', '--helo', 'x.example'],
       ['--ip', '192.0.2.1', '--sender', 'no-at-sign'],
-      ['--ip', '192.0.2.1', '--helo', 'two words'],
+      ['--ip', '192.0.2.1', '--helo', 'bad\x01name'],
       ['--ip', '192.0.2.1'],
       ['--sender', 'a@example.org'],
     ]) {

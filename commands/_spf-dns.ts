@@ -1,0 +1,61 @@
+// For SPF: c-ares (node:dns) refuses to ask about names with characters
+// outside host-name syntax (EBADNAME), yet RFC 7208 §7.1 allows any visible
+// character in a domain-spec and the RFC 7208 suite checks such names
+// (a:foo:bar/baz.example.com, macro-expanded "%20"). This wrapper asks those
+// questions itself, over UDP, with the messages of src/dns/wire.ts.
+import { createSocket } from 'node:dgram';
+import { getServers } from 'node:dns';
+import { isIPv6 } from 'node:net';
+import { decodeDnsResponse, dnsMessageId, encodeDnsQuery, isTruncated, type Answer, type RRType, type Resolver } from '../src/dns/index.ts';
+
+interface Server {
+  host: string;
+  port: number;
+}
+
+function parseServer(s: string): Server {
+  const b = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (b) return { host: b[1], port: Number(b[2] ?? 53) };
+  const colon = s.split(':').length - 1;
+  if (colon === 1) return { host: s.slice(0, s.indexOf(':')), port: Number(s.slice(s.indexOf(':') + 1)) };
+  return { host: s, port: 53 };
+}
+
+function askUdp<T extends RRType>(server: Server, name: string, type: T, timeoutMs: number): Promise<Answer<T>> {
+  const id = Math.floor(Math.random() * 0x10000);
+  const query = encodeDnsQuery(id, name, type);
+  if (!query) return Promise.resolve({ ok: false, type, error: 'nxdomain', message: 'name cannot be encoded' });
+  return new Promise((resolve) => {
+    const sock = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const done = (a: Answer<T>) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(a);
+    };
+    const timer = setTimeout(() => done({ ok: false, type, error: 'timeout', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    sock.on('error', (err) => done({ ok: false, type, error: 'timeout', message: err.message }));
+    sock.on('message', (msg) => {
+      if (dnsMessageId(msg) !== id) return;
+      if (isTruncated(msg)) return done({ ok: false, type, error: 'servfail', message: 'truncated answer for a name only UDP can ask' });
+      done(decodeDnsResponse(msg, type));
+    });
+    sock.send(query, server.port, server.host);
+  });
+}
+
+/** Wraps a resolver: questions it refuses as bad names are sent as raw UDP queries to the same servers. */
+export function withRawNames(inner: Resolver, servers: string[] | undefined, timeoutMs: number): Resolver {
+  const list = (servers?.length ? servers : getServers()).map(parseServer);
+  return {
+    async resolve<T extends RRType>(q: { name: string; type: T }): Promise<Answer<T>> {
+      const a = await inner.resolve(q);
+      if (a.ok || a.error !== 'malformed' || a.message !== 'EBADNAME' || list.length === 0) return a;
+      let last: Answer<T> = a;
+      for (const s of list) {
+        last = await askUdp(s, q.name, q.type, timeoutMs);
+        if (last.ok || (last.error !== 'timeout' && last.error !== 'servfail' && last.error !== 'refused')) return last;
+      }
+      return last;
+    },
+  };
+}
