@@ -4,7 +4,8 @@
 // says to ignore them); `=` ends a quantum, so concatenated encodings decode
 // as most readers do. Well-formed bodies (lines of equal length, a multiple
 // of 4 characters in all) take a native fast path; anything else goes through
-// a table-driven loop. Memory: one line of carry plus the output.
+// a table-driven loop. Memory: one line of carry plus the output. What push
+// returns may be reused by the next push: copy it to keep it.
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** 1 for an alphabet byte, 2 for CR/LF/SP/TAB, 3 for `=`, 0 for anything else. */
@@ -15,6 +16,7 @@ CLASS[0x3d] = 3;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SLICE = 60 * 1024;
 
 export class Base64Decoder {
   /** Alphabet characters of an unfinished quantum (0 to 3). */
@@ -24,6 +26,12 @@ export class Base64Decoder {
   private scratch: Buffer = Buffer.alloc(0);
   /** Bytes that are neither alphabet, white space nor `=` (skipped). */
   invalid = 0;
+  /** Decoded bytes of the fast path go here: what push returns is valid until the next push. */
+  private output: Buffer = Buffer.alloc(0);
+  private readonly target = (size: number): Buffer => {
+    if (this.output.length < size) this.output = Buffer.allocUnsafeSlow(Math.max(size, 64 * 1024));
+    return this.output;
+  };
 
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return EMPTY;
@@ -43,7 +51,7 @@ export class Base64Decoder {
     const last = chunk.lastIndexOf(LF);
     if (last >= start) {
       const region = chunk.subarray(start, last + 1);
-      out.push(this.quantum === '' ? (fast(region) ?? this.slow(region)) : this.slow(region));
+      out.push(this.quantum === '' ? (fast(region, this.target) ?? this.slow(region)) : this.slow(region));
       start = last + 1;
     }
     if (start < chunk.length) this.line = Buffer.from(chunk.subarray(start));
@@ -117,7 +125,7 @@ function join(parts: Buffer[]): Buffer {
  * the alphabet and number a multiple of 4: decoded natively in one call.
  * Undefined when the region is not like that (the caller takes the slow path).
  */
-function fast(region: Buffer): Buffer | undefined {
+function fast(region: Buffer, target: (size: number) => Buffer): Buffer | undefined {
   const first = region.indexOf(LF);
   const width = first + 1; // bytes per line, CRLF included
   if (first < 1 || region[first - 1] !== CR || region.length % width !== 0) return undefined;
@@ -127,7 +135,20 @@ function fast(region: Buffer): Buffer | undefined {
   if (chars % 4 !== 0) return undefined;
   // node's decoder also takes base64url's `-` and `_`, which RFC 2045 does not.
   if (region.indexOf(0x2d) !== -1 || region.indexOf(0x5f) !== -1) return undefined;
-  const out = Buffer.from(region.toString('latin1', 0, region.length), 'base64');
-  // Fewer bytes than the characters promise: some were not alphabet (or `=`): redo slowly.
-  return out.length === (chars / 4) * 3 ? out : undefined;
+  // Decoded in slices of whole lines under 64 KiB: the strings stay in V8's young
+  // generation (a large one would live until a full GC and swell the RSS).
+  let linesPerSlice = Math.max(1, Math.floor(SLICE / width));
+  if ((width - 2) % 4 !== 0) linesPerSlice = Math.max(4, linesPerSlice - (linesPerSlice % 4)); // whole quanta per slice
+  const size = (chars / 4) * 3;
+  const out = target(size);
+  let o = 0;
+  for (let l = 0; l < lines; l += linesPerSlice) {
+    const n = Math.min(linesPerSlice, lines - l);
+    const want = ((n * (width - 2)) / 4) * 3;
+    const got = out.write(region.toString('latin1', l * width, (l + n) * width), o, want, 'base64');
+    // Fewer bytes than the characters promise: some were not alphabet (or `=`): redo slowly.
+    if (got !== want) return undefined;
+    o += got;
+  }
+  return out.subarray(0, o);
 }
