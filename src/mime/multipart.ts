@@ -28,6 +28,7 @@ export interface MimePart {
 
 export type MimeEvent =
   | { type: 'part-start'; part: MimePart }
+  /** Decoded body bytes, valid until the next push (copy them to keep them). */
   | { type: 'data'; path: number[]; data: Buffer }
   /** size: decoded bytes of a leaf body; rawSize: bytes of the body as written. */
   | { type: 'part-end'; path: number[]; size: number; rawSize: number }
