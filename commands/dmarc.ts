@@ -17,6 +17,7 @@ import { DkimVerifier, evaluateSignature, parseTagList, stripFws, loadPublicKey,
 import { ArcReader, evaluateArc, type ArcResult } from '../src/arc/index.ts';
 import { parseAuthResultsLenient, formatAuthResultsField, type AuthResults } from '../src/authres/index.ts';
 import { authorDomain, evaluateDmarc, buildAuthResults, type DmarcResult, type FromDomainResult, type CheckedSpf } from '../src/dmarc/index.ts';
+import { evaluateSpf, parseIp, checkSpfSender, checkSpfHelo, type SpfResult } from '../src/spf/index.ts';
 
 export type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
 
@@ -79,6 +80,37 @@ export function receivedSpf(fields: readonly RawField[]): SpfContext | undefined
   return { result, mailfrom: fromHelo ? undefined : mailfrom, helo, domain: domain?.toLowerCase(), source: 'received-spf' };
 }
 
+/** --ip with --sender and/or --helo, checked as `spf check` checks them (bad input: exit 2). */
+function spfIdentity(o: Opts): { ip: string; sender?: string; helo?: string } {
+  const ip = o.ip as string | undefined;
+  if (ip === undefined) throw usageError('--sender/--helo need --ip (the SMTP client address)');
+  if (!parseIp(ip.trim())) throw usageError(`--ip: '${ip}' is not an IPv4 or IPv6 address`);
+  let sender: string | undefined;
+  if (o.sender !== undefined) {
+    const s = checkSpfSender(String(o.sender));
+    if (!s.ok) throw usageError(`--sender: ${s.error}`);
+    sender = s.sender || undefined;
+  }
+  const helo = o.helo as string | undefined;
+  if (helo !== undefined) {
+    const err = checkSpfHelo(helo);
+    if (err) throw usageError(`--helo: ${err}`);
+  }
+  if (!sender && !helo) throw usageError('--ip needs --sender ADDR or --helo HOST (the SPF identity)');
+  return { ip: ip.trim(), sender, helo };
+}
+
+/** The computed SPF verdict in the shape DMARC and Authentication-Results take. */
+function spfContext(r: SpfResult): SpfContext {
+  return {
+    result: r.result,
+    mailfrom: r.identity === 'mailfrom' ? r.sender : undefined,
+    helo: r.helo,
+    domain: r.domain.toLowerCase().replace(/\.$/, ''),
+    source: 'flags',
+  };
+}
+
 function sampleFrom(o: Opts): number {
   if (o.sample === undefined) return randomInt(100);
   const n = Number(o.sample);
@@ -93,9 +125,10 @@ export async function checkMessage(
   resolver: Resolver,
   want: { arc?: boolean; seal?: boolean; spool?: Spool; keys?: Map<string, LoadedKey> },
 ): Promise<Checked> {
-  if (o.ip !== undefined || o.sender !== undefined || o.helo !== undefined) {
-    throw usageError('--ip/--sender/--helo need the SPF evaluator (src/spf), not in this build yet; the SPF verdict is taken from Received-SPF');
-  }
+  // With --ip and --sender/--helo, SPF is evaluated here (src/spf), alongside the read of the message.
+  const spfFlags = o.ip !== undefined || o.sender !== undefined || o.helo !== undefined ? spfIdentity(o) : undefined;
+  const spfRun = spfFlags ? run(evaluateSpf({ ...spfFlags, receiver: o.hostname as string | undefined, now: nowFromOptions(o) }), resolver) : undefined;
+  spfRun?.catch(() => {}); // awaited below; no unhandled rejection while the message is read
   const dkimV = new DkimVerifier();
   const arcR = want.arc ? new ArcReader({ seal: want.seal }) : undefined;
   for await (const chunk of readMessage(input, o.newline)) {
@@ -116,7 +149,7 @@ export async function checkMessage(
     if (t.ok && t.tags.has('b')) dkimB.set(f.line, stripFws(t.tags.get('b')!).slice(0, 8));
   }
   const fields = dkimV.fields;
-  const spf = receivedSpf(fields);
+  const spf = spfRun ? spfContext(await spfRun) : receivedSpf(fields);
   const from = authorDomain(fields.filter((f) => f.name.toLowerCase() === 'from').map((f) => fieldValue(f.raw).toString('utf8')));
   let dmarc: DmarcResult | undefined;
   if (from.ok) {
@@ -237,7 +270,7 @@ function verifyReport(c: Checked, o: Opts): string {
   const { glyphs: g } = presentation(o);
   const mark = (ok: boolean) => (ok ? g.ok : g.err);
   const lines: string[] = [];
-  if (c.spf) lines.push(`${mark(c.spf.result === 'pass')} spf=${c.spf.result} ${c.spf.mailfrom ? `smtp.mailfrom=${c.spf.mailfrom}` : `smtp.helo=${c.spf.helo ?? '?'}`} (from Received-SPF)`);
+  if (c.spf) lines.push(`${mark(c.spf.result === 'pass')} spf=${c.spf.result} ${c.spf.mailfrom ? `smtp.mailfrom=${c.spf.mailfrom}` : `smtp.helo=${c.spf.helo ?? '?'}`} (${c.spf.source === 'flags' ? 'evaluated' : 'from Received-SPF'})`);
   else lines.push(`${g.err} spf=none (no SPF context: give --ip with --sender/--helo, or a Received-SPF field)`);
   if (c.dkim.length === 0) lines.push(`${g.err} dkim=none (no signature)`);
   for (const d of c.dkim) lines.push(`${mark(d.status === 'pass')} dkim=${d.status} header.d=${d.domain ?? '?'}${d.selector ? ` header.s=${d.selector}` : ''}${d.reason ? ` (${d.reason})` : ''}`);

@@ -2,7 +2,8 @@
 // fixtures/dmarc/dns (DKIM key and DMARC records in the --dns-static format).
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, cpSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseAuthResults } from '../../src/authres/index.ts';
 
@@ -141,5 +142,56 @@ describe('blaze dmarc collect', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('blaze dmarc verify with --ip --sender --helo (SPF evaluated by src/spf)', () => {
+  // The dmarc fixtures' DNS plus SPF records, in a directory of this test's own.
+  const spfDns = (): string[] => {
+    const dir = mkdtempSync(`${tmpdir()}/blaze-dmarc-spf-`);
+    cpSync(`${FIX}dns`, dir, { recursive: true });
+    writeFileSync(`${dir}/mail.example.org.dns`, 'txt:v=spf1 ip4:192.0.2.0/24 -all\n');
+    writeFileSync(`${dir}/relay.example.net.dns`, 'txt:v=spf1 ip4:198.51.100.0/24 -all\n');
+    return ['--offline', '--dns-static', dir];
+  };
+
+  it('an aligned SPF pass (relaxed) passes DMARC for an unsigned message; fail fails it', async () => {
+    const dns = spfDns();
+    const pass = await blaze(['dmarc', 'verify', ...dns, '--json', '--ip', '192.0.2.25', '--sender', 'bounce@mail.example.org', '--helo', 'relay.example.net', `${FIX}plain.eml`]);
+    expect(text(pass.stderr)).toBe('');
+    expect(pass.exitCode).toBe(0);
+    const doc = JSON.parse(text(pass.stdout));
+    expect(doc.spf).toEqual({ result: 'pass', domain: 'mail.example.org', mailfrom: 'bounce@mail.example.org', helo: 'relay.example.net', source: 'flags' });
+    expect(doc.dmarc).toMatchObject({ status: 'pass', spfAligned: true, dkimAligned: false });
+    const fail = await blaze(['dmarc', 'verify', ...dns, '--sample', '0', '--ip', '203.0.113.9', '--sender', 'bounce@mail.example.org', `${FIX}plain.eml`]);
+    expect(fail.exitCode).toBe(1);
+    expect(text(fail.stdout)).toContain('✗ spf=fail smtp.mailfrom=bounce@mail.example.org (evaluated)\n');
+    expect(text(fail.stdout)).toContain('✗ dmarc=fail header.from=example.org');
+  });
+
+  it('the HELO identity when MAIL FROM is null: passes SPF but does not align with example.org', async () => {
+    const r = await blaze(['dmarc', 'verify', ...spfDns(), '--json', '--sample', '0', '--ip', '198.51.100.7', '--sender', '<>', '--helo', 'relay.example.net', `${FIX}plain.eml`]);
+    const doc = JSON.parse(text(r.stdout));
+    expect(doc.spf).toMatchObject({ result: 'pass', domain: 'relay.example.net', mailfrom: null, source: 'flags' });
+    expect(doc.dmarc).toMatchObject({ status: 'fail', spfAligned: false });
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('-h writes the computed spf= result into Authentication-Results', async () => {
+    const r = await blaze(['dmarc', 'verify', ...spfDns(), '-h', 'omelet', '--ip', '192.0.2.25', '--sender', 'bounce@mail.example.org', `${FIX}plain.eml`]);
+    expect(r.exitCode).toBe(0);
+    const out = text(r.stdout);
+    const field = out.slice(0, out.indexOf('From: '));
+    const parsed = parseAuthResults(field.slice(field.indexOf(':') + 1).replace(/\r\n$/, ''));
+    expect(parsed.ok && parsed.value.results.map((x) => `${x.method}=${x.result}`)).toEqual(['spf=pass', 'dkim=none', 'dmarc=pass']);
+    expect(parsed.ok && parsed.value.results[0].properties).toEqual([{ type: 'smtp', name: 'mailfrom', value: 'bounce@mail.example.org' }]);
+  });
+
+  it('bad SPF flags: one line, exit 2', async () => {
+    for (const args of [['--ip', '300.1.2.3', '--sender', 'a@mail.example.org'], ['--sender', 'a@mail.example.org'], ['--ip', '192.0.2.1', '--sender', 'nobody']]) {
+      const r = await blaze(['dmarc', 'verify', ...DNS, ...args, `${FIX}plain.eml`]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(text(r.stderr)).toMatch(/^blaze: dmarc: [^\n]+\n$/);
+    }
   });
 });
