@@ -87,6 +87,8 @@ export class MimeDecoder {
   private held: Buffer | undefined;
   /** The next byte starts a line (after a delimiter line or a header's blank line). */
   private lineStart = false;
+  /** Set by content() when a header ended with a multipart or message: scan again from there. */
+  private restart = false;
   private events: MimeEvent[] = [];
   private ended = false;
   /** Header fields read so far, in every part (0 after a megabyte: not a message). */
@@ -129,7 +131,11 @@ export class MimeDecoder {
       if (end > pos) {
         const used = this.content(buf.subarray(pos, end));
         pos += used;
-        if (pos < end) continue; // a header ended and changed the boundaries: look again from there
+        // A header ended and changed the boundaries: look again from there (at a line start).
+        if (this.restart) {
+          this.restart = false;
+          continue;
+        }
         this.lineStart = false;
       }
       if (found.kind === 'delimiter') {
@@ -218,6 +224,7 @@ export class MimeDecoder {
             return b.length;
           }
           this.lineStart = true;
+          this.restart = true;
           return used;
         }
         this.headerEvent(top, ev);

@@ -162,3 +162,14 @@ describe('parseContentType', () => {
     expect(ct).toMatchObject({ type: 'application', subtype: 'x-stuff', params: { title: 'été chaud', a: '1' } });
   });
 });
+
+describe('MimeDecoder chunk edges', () => {
+  it('finds the first delimiter when the header ends exactly at a chunk end', () => {
+    const msg = Buffer.from('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n');
+    const end = msg.indexOf('\r\n\r\n') + 4;
+    const dec = new MimeDecoder();
+    const events = [...dec.push(msg.subarray(0, end)), ...dec.push(msg.subarray(end)), ...dec.finish()];
+    expect(events.filter((e) => e.type === 'part-start').map((e) => (e as { part: { path: number[] } }).part.path)).toEqual([[], [0]]);
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
+  });
+});
