@@ -120,12 +120,14 @@ export function parseContentValue(value: string): ParsedContentValue | undefined
     } else {
       v = readToken(s, i, '');
       // Encoded-words written unquoted, separated by folding space: one value.
-      while (v.text.endsWith('?=')) {
+      const words = [v.text];
+      while (words[words.length - 1].endsWith('?=')) {
         const next = skipCfws(s, v.end);
         if (!s.startsWith('=?', next)) break;
-        const more = readToken(s, next, '');
-        v = { text: v.text + more.text, end: more.end };
+        v = readToken(s, next, '');
+        words.push(v.text);
       }
+      if (words.length > 1) v = { text: words.join(''), end: v.end };
     }
     i = skipCfws(s, v.end);
     if (name.text !== '' && (quoted || v.text !== '')) raw.push({ name: name.text.toLowerCase(), value: v.text, quoted });

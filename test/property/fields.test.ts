@@ -11,6 +11,10 @@ import { formatAddress, parseAddressList, parseMailbox, type Mailbox } from '../
 import { formatDateOriginal, parseDate } from '../../src/mime/date.ts';
 import { parseMessageIds } from '../../src/mime/message-id.ts';
 import { decodeTextList, decodeUnstructured, decodeUnstructuredBytes, unfoldUnstructured } from '../../src/mime/unstructured.ts';
+import { parseContentDisposition, parseContentType, parseContentValue } from '../../src/mime/content-type.ts';
+import { Base64Decoder } from '../../src/mime/base64-decoder.ts';
+import { QuotedPrintableDecoder } from '../../src/mime/qp-decoder.ts';
+import { MimeDecoder } from '../../src/mime/multipart.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /** Per call; generous for a shared 2-core machine, far below what a quadratic blow-up would take. */
@@ -61,6 +65,10 @@ describe('field parsers on random input', () => {
         expect(typeof timed(() => decodeUnstructured(s))).toBe('string');
         expect(typeof timed(() => unfoldUnstructured(s))).toBe('string');
         expect(Array.isArray(timed(() => decodeTextList(s)))).toBe(true);
+        const cv = timed(() => parseContentValue(s));
+        if (cv) expect(Array.isArray(cv.params)).toBe(true);
+        expect(typeof timed(() => parseContentType(s)).subtype).toBe('string');
+        timed(() => parseContentDisposition(s));
       }),
       { numRuns: RUNS },
     );
@@ -93,7 +101,69 @@ describe('field parsers on random input', () => {
       parseMessageIds(v);
       decodeUnstructured(v);
       decodeTextList(v);
+      parseContentType(v);
       expect(performance.now() - t0, `shape ${JSON.stringify(unit)}`).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('body decoders and the MIME decoder on random input', () => {
+  /** Bytes that look like MIME: boundaries, headers, encodings, mixed with anything. */
+  const mimeish = fc.oneof(
+    fc.uint8Array({ maxLength: 2000 }),
+    fc
+      .array(
+        fc.constantFrom('--b', '--b--', '--c', '\r\n', '\n', 'Content-Type: multipart/mixed; boundary=c\r\n', 'Content-Type: message/rfc822\r\n',
+          'Content-Transfer-Encoding: base64\r\n', 'Content-Transfer-Encoding: quoted-printable\r\n', '=', '=4', '=41', 'QUJD', '\r\n\r\n', ' ', 'x'),
+        { maxLength: 200 },
+      )
+      .map((a) => Buffer.from(a.join(''))),
+  );
+
+  it('return values for any bytes in any chunking, in bounded time', () => {
+    fc.assert(
+      fc.property(mimeish, fc.integer({ min: 1, max: 700 }), (bytes, size) => {
+        const input = Buffer.concat([Buffer.from('Content-Type: multipart/mixed; boundary=b\r\n\r\n'), Buffer.from(bytes)]);
+        timed(() => {
+          const dec = new MimeDecoder({ data: true });
+          const b64 = new Base64Decoder();
+          const qp = new QuotedPrintableDecoder();
+          let starts = 0;
+          let ends = 0;
+          for (let i = 0; i < input.length; i += size) {
+            const c = input.subarray(i, i + size);
+            for (const e of dec.push(c)) (e.type === 'part-start' ? starts++ : e.type === 'part-end' ? ends++ : 0);
+            b64.push(c);
+            qp.push(c);
+          }
+          for (const e of dec.finish()) (e.type === 'part-start' ? starts++ : e.type === 'part-end' ? ends++ : 0);
+          b64.finish();
+          qp.finish();
+          // every part that starts ends
+          expect(ends).toBe(starts);
+          expect(starts).toBeGreaterThan(0);
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('stays linear on hostile shapes (boundary-like lines, deep nesting, one long line)', () => {
+    const shapes = [
+      'Content-Type: multipart/mixed; boundary=b\r\n\r\n' + '--b\r\n\r\n'.repeat(50000),
+      'Content-Type: multipart/mixed; boundary=b\r\n\r\n' + '\r\n--bx'.repeat(100000),
+      'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n'.repeat(5000),
+      'Content-Type: message/rfc822\r\n\r\n'.repeat(5000),
+      'Content-Transfer-Encoding: quoted-printable\r\n\r\n' + '='.repeat(1 << 20),
+      'Content-Transfer-Encoding: base64\r\n\r\n' + '=-'.repeat(1 << 19),
+    ];
+    for (const text of shapes) {
+      const t0 = performance.now();
+      const dec = new MimeDecoder();
+      const buf = Buffer.from(text);
+      for (let i = 0; i < buf.length; i += 4096) dec.push(buf.subarray(i, i + 4096));
+      dec.finish();
+      expect(performance.now() - t0, text.slice(0, 60)).toBeLessThan(3000);
     }
   });
 });
