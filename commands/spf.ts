@@ -12,7 +12,7 @@ import { CrlfToLf } from '../src/mime/newline.ts';
 import { fieldValue } from '../src/mime/header-decoder.ts';
 import {
   evaluateSpf, parseIp, formatReceivedSpf, parseReceivedSpf, spfExitCode, spfResultLine, spfTraceLine, spfResultJson, checkSpfSender,
-  checkSpfHelo, type SpfResult, type SpfResultKind,
+  checkSpfHelo, receivedSpfIdentity, type SpfResult, type SpfResultKind,
 } from '../src/spf/index.ts';
 
 type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
@@ -113,8 +113,9 @@ async function checkCommand(o: Opts): Promise<number> {
   const id = identityFrom(o);
   const r = await evaluate(id, o, resolverOf(o));
   if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+  if (o.quiet) return spfExitCode(r.result);
   if (o.json) process.stdout.write(`${JSON.stringify(spfResultJson(r), null, 2)}\n`);
-  else if (!o.quiet) {
+  else {
     const line = spfResultLine(r);
     process.stdout.write(`${paintResult(o, r.result, line)}\n`);
     if (r.explanation !== undefined) process.stdout.write(`explanation: ${r.explanation}\n`);
@@ -194,13 +195,16 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
   const resolver = resolverOf(o);
   const problems: string[] = [];
   const found: Array<{ line: number; value: string }> = [];
+  let returnPath: string | undefined;
   for await (const f of headerFields(input, o.newline as 'auto' | 'lf' | 'crlf', (p) => problems.push(`line ${p.line}: ${p.kind === 'malformed' ? p.reason : `field ${p.name} too long`}`))) {
-    if (f.name.toLowerCase() === 'received-spf') found.push({ line: f.line, value: fieldValue(f.raw).toString('latin1') });
+    const lname = f.name.toLowerCase();
+    if (lname === 'received-spf') found.push({ line: f.line, value: fieldValue(f.raw).toString('latin1') });
+    else if (lname === 'return-path' && returnPath === undefined) returnPath = fieldValue(f.raw).toString('latin1');
   }
   if (o.verbose) for (const p of problems) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: ${p}\n`);
   if (found.length === 0) {
     if (!o.quiet && !o.json) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: no Received-SPF field\n`);
-    if (o.json) process.stdout.write('[]\n');
+    if (o.json && !o.quiet) process.stdout.write('[]\n');
     return 1;
   }
   let code = 0;
@@ -215,17 +219,18 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
       continue;
     }
     const v = p.value;
-    const ip = v.clientIp;
-    const sender = v.identity?.toLowerCase() === 'helo' ? '' : v.envelopeFrom ?? '';
-    const s = checkSpfSender(sender);
-    if (!ip || !parseIp(ip) || !s.ok || (!s.sender && !v.helo) || (v.helo !== undefined && checkSpfHelo(v.helo))) {
+    const idn = receivedSpfIdentity(v, returnPath);
+    const ip = idn.ip;
+    const s = checkSpfSender(idn.sender ?? '');
+    const heloBad = idn.helo !== undefined ? checkSpfHelo(idn.helo) : undefined;
+    if (!ip || !parseIp(ip) || !s.ok || (!s.sender && !idn.helo) || heloBad) {
       code = Math.max(code, 1);
-      const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `envelope-from: ${s.error}` : 'no identity (envelope-from or helo)';
+      const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `sender: ${s.error}` : heloBad ? `helo: ${heloBad}` : 'no identity (envelope-from, helo or Return-Path)';
       docs.push({ line: f.line, recorded: v.result, error: why });
       if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.result} recorded, cannot re-evaluate: ${why}\n`);
       continue;
     }
-    const r = await evaluate({ ip, sender: s.sender || undefined, helo: v.helo }, o, resolver);
+    const r = await evaluate({ ip, sender: s.sender || undefined, helo: idn.helo }, o, resolver);
     if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
     const same = r.result === v.result;
     if (r.result === 'temperror') code = code === 0 ? EXIT_TEMPFAIL : code;
@@ -233,6 +238,6 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
     docs.push({ line: f.line, recorded: v.result, matches: same, ...spfResultJson(r) });
     if (!o.quiet && !o.json) process.stdout.write(`${r.sender} from ${r.ip}: ${paintResult(o, r.result, r.result)} (expected: ${v.result})\n`);
   }
-  if (o.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+  if (o.json && !o.quiet) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
   return code;
 }

@@ -198,3 +198,23 @@ export function parseReceivedSpf(value: string): ReceivedSpfParse {
     },
   };
 }
+
+/**
+ * What a re-evaluation of a read field needs: the client address and the
+ * identity. Fields written by others often lack the keys (Gmail writes only
+ * client-ip; Exchange Online none), so the comment's "domain of X designates
+ * IP" and the message's Return-Path fill in what they can.
+ */
+export function receivedSpfIdentity(v: ReceivedSpfValue, returnPath?: string): { ip?: string; sender?: string; helo?: string } {
+  const comment = v.comment ?? '';
+  const ip = v.clientIp || /\b(?:designates|designate) ([0-9A-Fa-f:.]+) as permitted sender/.exec(comment)?.[1] || /(?:^|\s)([0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]+) is neither permitted nor denied/.exec(comment)?.[1];
+  const helo = v.helo || undefined;
+  if (v.identity?.toLowerCase() === 'helo') return { ip, sender: '', helo };
+  let sender = v.envelopeFrom?.replace(/^<|>$/g, '');
+  if (!sender) {
+    const m = /domain of (\S+?) (?:designates|does not designate)/.exec(comment) ?? /by domain of (\S+?)\)?$/.exec(comment);
+    if (m) sender = m[1].includes('@') ? m[1] : `postmaster@${m[1]}`;
+  }
+  if (!sender && returnPath) sender = returnPath.trim().replace(/^<|>$/g, '');
+  return { ip, sender: sender || (helo ? '' : undefined), helo };
+}

@@ -182,3 +182,23 @@ describe('blaze spf analyze', () => {
     expect([junk.exitCode, junk.stdout]).toEqual([1, 'line 1: unreadable Received-SPF (unterminated comment)\n']);
   });
 });
+
+describe('blaze spf analyze with fields from other writers', () => {
+  it('takes the sender from the comment or Return-Path when envelope-from is missing; no client address: cannot re-evaluate', async () => {
+    const msg =
+      'Return-Path: <x@strict.example.org>\r\n' +
+      'Received-SPF: fail (mx.google.example: best guess record) client-ip=203.0.113.5;\r\n' +
+      'Received-SPF: pass (mx.example.net: domain of x@example.org designates 192.0.2.10 as permitted sender)\r\n' +
+      'Received-SPF: None (protection.outlook.com: example.org does not designate permitted sender hosts)\r\n' +
+      MESSAGE;
+    const r = await spf('analyze', [], { input: msg });
+    expect(r.stdout).toBe(
+      'x@strict.example.org from 203.0.113.5: fail (expected: fail)\n' +
+        'x@example.org from 192.0.2.10: pass (expected: pass)\n' +
+        'line 4: none recorded, cannot re-evaluate: no client-ip\n',
+    );
+    expect(r.exitCode).toBe(1);
+    const q = await spf('analyze', ['-q', '--json'], { input: msg });
+    expect([q.exitCode, q.stdout]).toEqual([1, '']);
+  });
+});
