@@ -107,4 +107,22 @@ describe('blaze descr', () => {
     expect(isDir.exitCode).toBe(2);
     expect(text(isDir.stderr)).toBe(`blaze: descr: ${join(dir, 'd')}: is a directory\n`);
   });
+
+  it('reads conformance messages of every corpus (torture tests, malformed, 8-bit, digests)', async () => {
+    const corpus = fileURLToPath(new URL('../../../shared/conformance/mime/', import.meta.url));
+    const files = [
+      'torture/crispin-torture-test.eml', 'torture/finnie-mimetorture.eml', 'torture/uw-last-torture-test.eml',
+      'stalwart-mail-parser/eml/malformed/000.eml', 'stalwart-mail-parser/eml/thirdparty/015.eml', 'stalwart-mail-parser/eml/legacy/052.eml',
+      'cpython-email/msg_02.txt', 'mimekit/messages/stack-overflow.txt', 'nodemailer-mailparser/large_text.eml', 'postal-mime/bounce.eml',
+    ].map((f) => join(corpus, f));
+    const runs = await Promise.all(files.map((f) => blaze(['descr', '--ascii', f])));
+    runs.forEach((r, i) => {
+      expect([0, 1], `${files[i]}: ${text(r.stderr)}`).toContain(r.exitCode);
+      expect(text(r.stdout), files[i]).toMatch(/^\.-- /);
+      expect(text(r.stderr)).not.toMatch(/internal error|\n\s+at /);
+    });
+    // the torture test as Python's email walks it: 52 parts, 10 of them message/rfc822
+    expect(text(runs[0].stdout).trimEnd().split('\n')).toHaveLength(52);
+    expect(text(runs[0].stdout).match(/message\/rfc822/g)).toHaveLength(10);
+  });
 });
