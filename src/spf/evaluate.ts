@@ -2,6 +2,7 @@
 // receives answers, never doing I/O. Limits are counted here, where the RFC puts
 // them: 10 DNS-querying terms (include, a, mx, ptr, exists, redirect), 2 void
 // lookups, 10 MX and 10 PTR records per lookup.
+import { domainToASCII } from 'node:url';
 import { isTemporary, txtStrings, type Answer, type Question, type RRType } from '../dns/index.ts';
 import { dottedIp, formatIp, inNetwork, parseIp, reverseName, sameIp, unmapIpv4, type IpAddress } from './ip.ts';
 import { expandMacros, parseExplanation, usesMacro, type MacroToken, type MacroValues } from './macro.ts';
@@ -79,7 +80,8 @@ export function* evaluateSpf(req: SpfRequest): Gen<SpfResult> {
     voids: 0,
     trace,
   };
-  const name = stripDot(domain);
+  // RFC 7208 §4.3: an internationalized domain is checked in its A-label form.
+  const name = toALabels(stripDot(domain));
   let out: Outcome;
   // RFC 7208 §4.3: a malformed or non-FQDN domain gives "none" without a lookup.
   if (!isQueryableDomain(name) || !name.includes('.')) out = { result: 'none', problem: `'${domain}' is not a valid domain name` };
@@ -308,6 +310,12 @@ function describeAnswer(a: Answer): string {
   return a.records
     .map((r) => (Array.isArray(r) ? JSON.stringify(r.join('')) : typeof r === 'object' ? `${r.preference} ${r.exchange}` : String(r)))
     .join(', ');
+}
+
+function toALabels(name: string): string {
+  if (/^[\x00-\x7f]*$/.test(name)) return name;
+  const ascii = domainToASCII(name);
+  return ascii === '' ? name : ascii;
 }
 
 function stripDot(name: string): string {

@@ -212,3 +212,10 @@ describe('Received-SPF', () => {
     expect(f).toContain('problem="two records";');
   });
 });
+
+describe('internationalized domains', () => {
+  it('the MAIL FROM domain is asked in A-label form (RFC 7208 §4.3)', () => {
+    const r = check({ 'xn--bcher-kva.example': { TXT: ['v=spf1 ip4:192.0.2.7 -all'] } }, { ip: '192.0.2.7', sender: 'a@bücher.example' });
+    expect([r.result, r.asked[0]]).toEqual(['pass', 'TXT xn--bcher-kva.example']);
+  });
+});
