@@ -123,7 +123,7 @@ export async function checkMessage(
   input: string | undefined,
   o: Opts,
   resolver: Resolver,
-  want: { arc?: boolean; seal?: boolean; spool?: Spool; keys?: Map<string, LoadedKey> },
+  want: { arc?: boolean; seal?: boolean; spool?: Spool; keys?: Map<string, LoadedKey>; chunks?: AsyncIterable<Buffer> },
 ): Promise<Checked> {
   // With --ip and --sender/--helo, SPF is evaluated here (src/spf), alongside the read of the message.
   const spfFlags = o.ip !== undefined || o.sender !== undefined || o.helo !== undefined ? spfIdentity(o) : undefined;
@@ -131,7 +131,8 @@ export async function checkMessage(
   spfRun?.catch(() => {}); // awaited below; no unhandled rejection while the message is read
   const dkimV = new DkimVerifier();
   const arcR = want.arc ? new ArcReader({ seal: want.seal }) : undefined;
-  for await (const chunk of readMessage(input, o.newline)) {
+  // The message from INPUT, or from chunks already in wire form (srv --verify).
+  for await (const chunk of want.chunks ?? readMessage(input, o.newline)) {
     dkimV.push(chunk);
     arcR?.push(chunk);
     if (want.spool) await want.spool.write(Buffer.from(chunk));
