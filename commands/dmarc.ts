@@ -123,7 +123,16 @@ export async function checkMessage(
   input: string | undefined,
   o: Opts,
   resolver: Resolver,
-  want: { arc?: boolean; seal?: boolean; spool?: Spool; keys?: Map<string, LoadedKey>; chunks?: AsyncIterable<Buffer> },
+  want: {
+    arc?: boolean;
+    seal?: boolean;
+    spool?: Spool;
+    keys?: Map<string, LoadedKey>;
+    /** The message as wire-form chunks instead of INPUT (srv --verify). */
+    chunks?: AsyncIterable<Buffer>;
+    /** Never take the SPF verdict from the message's own Received-SPF (a receiver that saw the session). */
+    sessionOnly?: boolean;
+  },
 ): Promise<Checked> {
   // With --ip and --sender/--helo, SPF is evaluated here (src/spf), alongside the read of the message.
   const spfFlags = o.ip !== undefined || o.sender !== undefined || o.helo !== undefined ? spfIdentity(o) : undefined;
@@ -150,7 +159,7 @@ export async function checkMessage(
     if (t.ok && t.tags.has('b')) dkimB.set(f.line, stripFws(t.tags.get('b')!).slice(0, 8));
   }
   const fields = dkimV.fields;
-  const spf = spfRun ? spfContext(await spfRun) : receivedSpf(fields);
+  const spf = spfRun ? spfContext(await spfRun) : want.sessionOnly ? undefined : receivedSpf(fields);
   const from = authorDomain(fields.filter((f) => f.name.toLowerCase() === 'from').map((f) => fieldValue(f.raw).toString('utf8')));
   let dmarc: DmarcResult | undefined;
   if (from.ok) {

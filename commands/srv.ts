@@ -9,12 +9,14 @@ import { join, dirname, basename, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Option } from 'commander';
 import { addTerminalOptions, program } from './_lib/cli.ts';
+import { addDnsOptions, resolverFromOptions } from './_lib/dns-options.ts';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
 
 export default async function srv(argv: string[]): Promise<number> {
-  const cmd = addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir'));
+  const cmd = addDnsOptions(addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir')));
   cmd
     .option('--json', 'log JSON lines on stderr')
+    .option('--verify', 'check SPF (from the session), DKIM and DMARC of each message; prepend Authentication-Results')
     .argument('[address]', 'HOST:PORT, PORT or HOST to listen on', '127.0.0.1:2525')
     .option('-o, --output <path>', 'Maildir directory (created), or a file for one message')
     .option('--mbox <file>', 'append messages to an mbox (mboxrd) file')
@@ -49,6 +51,7 @@ export default async function srv(argv: string[]): Promise<number> {
   const { listen, selfSignedCertificate } = await import('../src/smtp/index.ts');
   const { initMaildir, beginDelivery } = await import('../src/maildir/index.ts');
   const { formatReceived } = await import('../src/received/index.ts');
+  const verifier = o.verify ? { ...(await import('./_srv-verify.ts')), resolver: resolverFromOptions(o) } : undefined;
 
   let tls: { key: string | Buffer; cert: string | Buffer } | undefined;
   if (o.tlsCert) tls = { key: await readOrFail(o.tlsKey), cert: await readOrFail(o.tlsCert) };
@@ -106,6 +109,7 @@ export default async function srv(argv: string[]): Promise<number> {
 
   const sink = (peer: { address: string; port: number }) => {
     let writer: { write(b: Buffer): Promise<void>; commit(): Promise<string>; abort(): Promise<void> } | undefined;
+    let check: InstanceType<NonNullable<typeof verifier>['MessageCheck']> | undefined;
     return {
       async start(env: import('../src/smtp/index.ts').Envelope) {
         if (once && delivered > 0) throw new Error('already received the one message');
@@ -125,13 +129,33 @@ export default async function srv(argv: string[]): Promise<number> {
           writer = await tempWriter(target.kind === 'file' ? target.path : target.path + '.blaze-tmp');
         }
         await writer.write(Buffer.from(received, 'latin1'));
+        // --verify: the message is checked as it arrives and written after its Authentication-Results.
+        if (verifier) check = new verifier.MessageCheck(o, verifier.resolver, { ip: peer.address.replace(/^::ffff:/, ''), from: env.from, helo: env.helo ?? '' }, hostname);
       },
       async write(data: Buffer) {
-        await writer!.write(data);
+        if (check) await check.write(data);
+        else await writer!.write(data);
       },
       async end(env: import('../src/smtp/index.ts').Envelope, size: number) {
         const w = writer!;
         writer = undefined;
+        let authResults = '';
+        if (check) {
+          const c = check;
+          check = undefined;
+          try {
+            const r = await c.finish();
+            if (r.field) await w.write(Buffer.from(r.field, 'utf8'));
+            else log({ event: 'verify-error', peer: `${peer.address}:${peer.port}`, error: r.error }, `${peer.address}:${peer.port} not verified: ${r.error}`);
+            authResults = r.field ? ` ${r.field.replace(/\r\n[ \t]*/g, ' ').trim()}` : '';
+            for await (const chunk of r.message) await w.write(chunk);
+          } catch (err) {
+            await w.abort();
+            throw err;
+          } finally {
+            await c.dispose();
+          }
+        }
         let where: string;
         if (target.kind === 'mbox') {
           const tmp = await w.commit();
@@ -144,7 +168,7 @@ export default async function srv(argv: string[]): Promise<number> {
         }
         delivered++;
         log(
-          { event: 'message', peer: `${peer.address}:${peer.port}`, from: env.from, recipients: env.recipients, size, tls: env.secure, user: env.user ?? null, stored: where },
+          { event: 'message', peer: `${peer.address}:${peer.port}`, from: env.from, recipients: env.recipients, size, tls: env.secure, user: env.user ?? null, stored: where, ...(authResults ? { authResults: authResults.trim() } : {}) },
           `${peer.address}:${peer.port} from=<${env.from}> to=${env.recipients.map((r) => `<${r}>`).join(',')} size=${size}${env.secure ? ' tls' : ''} -> ${where}`,
         );
         if (once) setImmediate(() => void stopWhenIdle());
@@ -153,6 +177,9 @@ export default async function srv(argv: string[]): Promise<number> {
       async abort(reason: string) {
         const w = writer;
         writer = undefined;
+        const c = check;
+        check = undefined;
+        await c?.abort();
         await w?.abort();
         log({ event: 'abandoned', peer: `${peer.address}:${peer.port}`, reason }, `${peer.address}:${peer.port} message abandoned (${reason})`);
       },

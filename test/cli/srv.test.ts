@@ -2,7 +2,8 @@
 // log lines (text and --json), HELO vs EHLO in Received, usage errors.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import net from 'node:net';
 import { BLAZE, maildirMessages, splitReceived, startSrv, tempDir, until } from '../smtp/support.ts';
@@ -184,5 +185,31 @@ describe('blaze srv with TLS and storage trouble', () => {
     await submit(s.port);
     expect(maildirMessages(s.dir).length).toBe(1);
     await s.stop();
+  });
+
+  it('--verify prepends Authentication-Results from the session (SPF), DKIM and DMARC; forged results are not trusted', async () => {
+    const fix = fileURLToPath(new URL('../../fixtures/dmarc/', import.meta.url));
+    const dns = tmp();
+    for (const f of readdirSync(join(fix, 'dns'))) copyFileSync(join(fix, 'dns', f), join(dns, f));
+    writeFileSync(join(dns, 'example.org.dns'), 'txt:v=spf1 ip4:127.0.0.1 -all\n');
+    writeFileSync(join(dns, 'other.example.dns'), 'txt:v=spf1 ip4:192.0.2.1 -all\n');
+    const s = await startSrv(['-h', 'mx.test', '--verify', '--dns-static', dns, '--offline', '--json']);
+    dirs.push(s.dir);
+    const aligned = readFileSync(join(fix, 'aligned.eml'));
+    await submit(s.port, aligned.toString('latin1'));
+    const forged = 'Received-SPF: pass (forged)\r\nAuthentication-Results: mx.test; spf=pass smtp.mailfrom=x@other.example; dmarc=pass\r\n' + MSG.replace('a@example.org', 'x@other.example');
+    await submit(s.port, forged);
+    const r = await s.stop();
+    const stored = maildirMessages(s.dir).map((b) => splitReceived(b).rest.toString('latin1'));
+    const ar = (m: string) => /^Authentication-Results: ([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)\r\n/.exec(m)![1].replace(/\r\n[ \t]+/g, ' ');
+    const good = stored.find((m) => m.includes('dmarc test'))!;
+    expect(ar(good)).toMatch(/^mx\.test; spf=pass smtp\.mailfrom=alice@example\.org smtp\.helo=client\.test; dkim=pass header\.d=example\.org header\.i=@example\.org header\.s=sel header\.b=\S+; dmarc=pass .*header\.from=example\.org$/);
+    // the message itself follows, byte for byte (CRLF as sent)
+    expect(good.slice(good.indexOf('DKIM-Signature:'))).toBe(aligned.toString('latin1').replace(/\r?\n/g, '\r\n'));
+    const bad = stored.find((m) => m.includes('forged'))!;
+    expect(ar(bad)).toMatch(/^mx\.test; spf=fail smtp\.mailfrom=x@other\.example smtp\.helo=client\.test; dkim=none; dmarc=fail .*header\.from=other\.example$/);
+    expect(bad.slice(bad.indexOf('Received-SPF:'))).toBe(forged);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.event === 'message').map((e) => e.authResults)).toHaveLength(2);
   });
 });
