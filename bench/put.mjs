@@ -1,57 +1,38 @@
-// blaze put of a large binary file: throughput and peak RSS, against
-// `base64 -w 76` on the same file as the baseline. Goal (issue 3): peak RSS
-// <= 64 MB and flat in the file size. BENCH_PUT_MB sets the sizes (default
-// "64,1024"). Run: npm run build && node bench/put.mjs
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+// blaze put of a large binary file (appended as a base64 part to a small
+// multipart message) against `base64 -w 76` on the same file, alternately:
+// time, MB/s and peak RSS at 64 MiB and 1 GiB (RSS flat in the size).
+// Goal (issue 3): peak RSS <= 64 MB; base64 is the physical baseline.
+// Alone: node bench/put.mjs [--quick] [--reps N]
+import { BLAZE, alternate, fmtMB, fmtSecs, max, med, repsFor, row, runAlone, speedRatio, timeCmd } from './lib.mjs';
+import { multipartShell, randomFile } from './inputs.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const data = join(root, 'bench/.data');
-mkdirSync(data, { recursive: true });
-const blaze = join(root, 'bin/blaze');
-const sizes = (process.env.BENCH_PUT_MB ?? '64,1024').split(',').map(Number);
-
-const msg = join(data, 'put-multipart.eml');
-writeFileSync(msg, 'Subject: bench\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhello\r\n--B--\r\n');
-
-function makeFile(mb) {
-  const path = join(data, `put-${mb}MB.bin`);
-  if (existsSync(path) && statSync(path).size === mb * 1024 * 1024) return path;
-  const fd = openSync(path, 'w');
-  const block = randomBytes(1024 * 1024);
-  for (let i = 0; i < mb; i++) {
-    block[i % block.length] ^= 0xff; // not the same megabyte over and over
-    writeSync(fd, block);
+export async function run(opts) {
+  const rows = [];
+  const shell = multipartShell();
+  const sizes = opts.quick ? [[16, 1]] : [[64, repsFor(opts, 5)], [1024, repsFor(opts, 3)]];
+  for (const [mib, reps] of sizes) {
+    const file = randomFile(mib);
+    const mb = (mib * 1048576) / 1e6;
+    const r = await alternate(reps, {
+      ours: () => timeCmd(`${BLAZE} put ${file} ${shell} > /dev/null`),
+      peer: () => timeCmd(`base64 -w 76 ${file} > /dev/null`),
+    });
+    const ours = med(r.ours, 'secs');
+    const peer = med(r.peer, 'secs');
+    const rss = max(r.ours, 'rssMB');
+    rows.push(
+      row(
+        `put ${mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`} (random bytes -> base64 part)`,
+        `${fmtSecs(ours)}, ${Math.round(mb / ours)} MB/s, ${fmtMB(rss)} RSS`,
+        `base64 -w 76: ${fmtSecs(peer)}, ${Math.round(mb / peer)} MB/s, ${fmtMB(max(r.peer, 'rssMB'))} RSS`,
+        speedRatio(ours, peer),
+        'RSS <= 64 MB',
+        rss <= 64,
+        `${reps} alternate run(s)`,
+      ),
+    );
   }
-  closeSync(fd);
-  return path;
+  return rows;
 }
 
-/** Runs a shell command under /usr/bin/time: seconds and peak RSS in MB. */
-function measure(cmd) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', cmd], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { secs, rssMB: kb / 1024 };
-}
-
-console.log('size_MB  tool                     seconds  MB/s    peak_RSS_MB');
-for (const mb of sizes) {
-  const file = makeFile(mb);
-  const rows = [
-    ['base64 -w 76', `base64 -w 76 ${file} > /dev/null`],
-    ['blaze put (auto)', `${process.execPath} ${blaze} put ${file} ${msg} > /dev/null`],
-    ['blaze put --encoding base64', `${process.execPath} ${blaze} put --encoding base64 ${file} ${msg} > /dev/null`],
-    ['blaze put (into a pipe)', `${process.execPath} ${blaze} put ${file} ${msg} | cat > /dev/null`],
-    ['blaze put (stdin content)', `cat ${file} | ${process.execPath} ${blaze} put --type application/octet-stream - ${msg} > /dev/null`],
-  ];
-  const base = measure(rows[0][1]);
-  for (const [name, cmd] of rows) {
-    const m = name === rows[0][0] ? base : measure(cmd);
-    const ratio = name === rows[0][0] ? '' : `  (${(m.secs / Math.max(base.secs, 0.01)).toFixed(2)}x base64)`;
-    console.log(`${String(mb).padStart(7)}  ${name.padEnd(26)} ${m.secs.toFixed(2).padStart(7)}  ${(mb / Math.max(m.secs, 0.01)).toFixed(0).padStart(5)}  ${m.rssMB.toFixed(1).padStart(8)}${ratio}`);
-  }
-}
+await runAlone(import.meta.url, run);
