@@ -1,50 +1,62 @@
-// Maildir listing at scale: `blaze mdir list` over N messages (default
-// 100,000; BENCH_MDIR_N) against mblaze (`mlist | mscan`) and Python's
-// mailbox.Maildir, wall time and peak RSS (GNU time). Also `blaze mdir put`
-// throughput for 200 sequential deliveries. The maildir is built once under
-// bench/.data and reused.
+// Maildir at scale: `blaze mdir list` over a Maildir of 100,000 messages
+// (half in new/, half in cur/ with flags) against mblaze: `mlist` alone (the
+// floor: names only, no file opened) and `mlist | mscan` (one line per
+// message from its header, as mdir list does). Also 200 sequential
+// deliveries, `blaze mdir put` against mblaze's `mdeliver` (start-up bound).
+// No goal (context). Alone: node bench/mdir.mjs [--quick] [--reps N]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BLAZE, DATA, alternate, fmtMB, fmtSecs, have, log, max, med, repsFor, row, runAlone, speedRatio, timeCmd } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const N = Number(process.env.BENCH_MDIR_N ?? 100_000);
-const dir = join(root, 'bench/.data', `maildir-${N}`);
-const blaze = join(root, 'bin/blaze');
-
-if (!existsSync(join(dir, 'cur')) || readdirSync(join(dir, 'new')).length + readdirSync(join(dir, 'cur')).length !== N) {
+function maildir(n) {
+  const dir = join(DATA, `maildir-${n}`);
+  const count = () => readdirSync(join(dir, 'new')).length + readdirSync(join(dir, 'cur')).length;
+  if (existsSync(join(dir, 'cur')) && count() === n) return dir;
+  rmSync(dir, { recursive: true, force: true });
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(dir, sub), { recursive: true });
   const t0 = Date.now();
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const body = `From: =?utf-8?q?Sender_${i}?= <s${i}@example.org>\r\nTo: bob@example.net\r\nSubject: message ${i}\r\nDate: Thu, 30 Mar 2017 15:00:00 +0200\r\nMessage-ID: <${i}@example.org>\r\n\r\n${'Some body text for the message.\r\n'.repeat(30)}`;
     const name = `1700000000.M${i}P1Q${i}.bench`;
     writeFileSync(i % 2 ? join(dir, 'cur', `${name}:2,S`) : join(dir, 'new', name), body);
   }
-  console.error(`built ${N} messages in ${Date.now() - t0} ms`);
+  log(`  made ${dir} in ${Date.now() - t0} ms`);
+  return dir;
 }
 
-function measure(label, shell) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', shell], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [secs, kb] = last.split(' ').map(Number);
-  return { label, seconds: secs, peakMB: Math.round(kb / 1024), status: r.status };
+export async function run(opts) {
+  const n = opts.quick ? 2000 : 100_000;
+  const dir = maildir(n);
+  const rows = [];
+  if (!have('mlist')) return [row(`mdir list ${n}`, '—', 'mlist: not installed (apt-get install mblaze)', '—')];
+  const reps = repsFor(opts, 3);
+  const r = await alternate(reps, {
+    ours: () => timeCmd(`${BLAZE} mdir list -D ${dir} > /dev/null`),
+    mlist: () => timeCmd(`mlist ${dir} > /dev/null`),
+    mscan: () => timeCmd(`mlist ${dir} | mscan -f '%i %d %f %S' > /dev/null`),
+  });
+  const ours = med(r.ours, 'secs');
+  const oursText = `${fmtSecs(ours)}, ${fmtMB(max(r.ours, 'rssMB'))} RSS`;
+  const name = `mdir list, ${n.toLocaleString('en-US')} messages`;
+  rows.push(row(`${name} vs mlist | mscan`, oursText, `mlist | mscan: ${fmtSecs(med(r.mscan, 'secs'))}`, speedRatio(ours, med(r.mscan, 'secs')), '—', null, `${reps} alternate run(s); mscan prints a line from each header, like mdir list`));
+  rows.push(row(`${name} vs mlist (names only)`, oursText, `mlist: ${fmtSecs(med(r.mlist, 'secs'))}, ${fmtMB(max(r.mlist, 'rssMB'))} RSS`, speedRatio(ours, med(r.mlist, 'secs')), '—', null, 'mlist opens no file: the floor of reading the directories'));
+
+  if (have('mdeliver')) {
+    const k = opts.quick ? 20 : 200;
+    const tmp = join(DATA, `mdir-put-${process.pid}`);
+    spawnSync(BLAZE, ['mdir', 'init', '-D', tmp]);
+    const msg = join(dir, 'new', readdirSync(join(dir, 'new'))[0]);
+    const p = await alternate(repsFor(opts, 2), {
+      ours: () => timeCmd(`for i in $(seq ${k}); do ${BLAZE} mdir put -D ${tmp} ${msg} > /dev/null; done`),
+      peer: () => timeCmd(`for i in $(seq ${k}); do mdeliver ${tmp} < ${msg}; done`),
+    });
+    rmSync(tmp, { recursive: true, force: true });
+    const o = med(p.ours, 'secs');
+    const q = med(p.peer, 'secs');
+    rows.push(row(`mdir put x ${k} (sequential processes)`, `${fmtSecs(o)}, ${(o / k * 1000).toFixed(1)} ms each`, `mdeliver: ${fmtSecs(q)}, ${(q / k * 1000).toFixed(1)} ms each`, speedRatio(o, q), '—', null, 'one process per message: start-up bound'));
+  }
+  return rows;
 }
 
-const rows = [
-  measure('blaze mdir list', `${process.execPath} ${blaze} mdir list -D ${dir} > /dev/null`),
-  measure('blaze mdir list --json', `${process.execPath} ${blaze} mdir list --json -D ${dir} > /dev/null`),
-  measure('mlist | mscan (mblaze)', `mlist ${dir} | mscan -f '%i %S' > /dev/null`),
-  measure('Python mailbox.Maildir (subject of each)', `/usr/bin/python3 -c "import mailbox,sys; [m['subject'] for m in mailbox.Maildir(sys.argv[1], create=False)]" ${dir}`),
-];
-const tmp = join(os.tmpdir(), `blaze-bench-put-${process.pid}`);
-spawnSync(process.execPath, [blaze, 'mdir', 'init', '-D', tmp]);
-const msg = join(dir, 'new', '1700000000.M0P1Q0.bench');
-rows.push(measure('200 x blaze mdir put (sequential)', `for i in $(seq 200); do ${process.execPath} ${blaze} mdir put -D ${tmp} ${msg} > /dev/null; done`));
-rows.push(measure('200 x mdeliver (sequential)', `for i in $(seq 200); do mdeliver ${tmp} < ${msg}; done`));
-
-console.log(`# maildir, ${N} messages (node ${process.version}; ${os.cpus().length} CPUs)`);
-console.log('| scenario | seconds | peak RSS MB | exit |');
-console.log('|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.label} | ${r.seconds} | ${r.peakMB} | ${r.status} |`);
+await runAlone(import.meta.url, run);
