@@ -43,7 +43,7 @@ export async function run(opts) {
   rows.push(row(`${name} vs mlist (names only)`, oursText, `mlist: ${fmtSecs(med(r.mlist, 'secs'))}, ${fmtMB(max(r.mlist, 'rssMB'))} RSS`, speedRatio(ours, med(r.mlist, 'secs')), '—', null, 'mlist opens no file: the floor of reading the directories'));
 
   if (have('mdeliver')) {
-    const k = opts.quick ? 20 : 200;
+    const k = opts.quick ? 5 : 200;
     const tmp = join(DATA, `mdir-put-${process.pid}`);
     spawnSync(BLAZE, ['mdir', 'init', '-D', tmp]);
     const msg = join(dir, 'new', readdirSync(join(dir, 'new'))[0]);
