@@ -16,8 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLAZE, DATA, PY, ROOT, alternate, fmtMB, fmtRate, fmtSecs, max, med, median, repsFor, row, runAlone, speedRatio, timeCmd } from './lib.mjs';
-import { DNS_ARGS, FIXTURES, signedCopy } from './inputs.mjs';
+import { BLAZE, DATA, NODE, PY, ROOT, alternate, fmtMB, fmtRate, fmtSecs, max, med, median, repsFor, row, runAlone, speedRatio, timeCmd } from './lib.mjs';
+import { DNS_ARGS, FIXTURES, mimeMessage, signedCopy } from './inputs.mjs';
 
 const dir = join(DATA, 'dkim');
 mkdirSync(dir, { recursive: true });
@@ -153,6 +153,7 @@ export async function run(opts) {
     rows.push(row('dkim verify in-process', '—', 'mailauth: not installed (npm ci)', '—'));
     return rows;
   }
+  rows.push(await authCli(opts));
   const k = Math.min(files.length, opts.quick ? 200 : 2000);
   const msgs = files.slice(0, k).map((f) => readFileSync(f));
   const { DkimVerifier, evaluateSignature, runSync } = await dkimLib();
@@ -199,6 +200,49 @@ export async function run(opts) {
     ),
   );
   return rows;
+}
+
+/**
+ * SPF + DKIM + DMARC of one small message, whole program runs (start-up
+ * included): `blaze dmarc verify` against mailauth's CLI (`mailauth report`,
+ * which also checks the ARC set and BIMI) on the same ARC-sealed, DKIM-signed
+ * message; DNS from the same zone (files for blaze, mailauth's --dns-cache).
+ */
+async function authCli(opts) {
+  const z = join(dir, 'auth-zone');
+  mkdirSync(z, { recursive: true });
+  const cache = {};
+  const records = { ...Object.fromEntries(zone()), 'example.org': 'v=spf1 ip4:192.0.2.0/24 -all', '_dmarc.example.org': 'v=DMARC1; p=reject; rua=mailto:d@example.org' };
+  for (const [name, txt] of Object.entries(records)) {
+    writeFileSync(join(z, `${name}.dns`), `txt:${txt}\n`);
+    cache[name] = { TXT: [[txt]] };
+  }
+  const cacheFile = join(dir, 'auth-zone.json');
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  const env = `--ip 192.0.2.5 --sender bench@example.org --helo mail.example.org`;
+  const sealed = join(dir, 'arc-4KB.eml');
+  const s = spawnSync('sh', ['-c', `${BLAZE} arc sign --dns-static ${z} --offline ${env} -d example.org -s rsa -k ${FIXTURES}/rsa.pem ${signedCopy(mimeMessage('4KB'), 'signed-4KB.eml')} > ${sealed}`], { encoding: 'utf8' });
+  if (s.status !== 0) throw new Error(`arc sign: ${s.stderr}`);
+  const mailauth = join(ROOT, 'node_modules/mailauth/bin/mailauth.js');
+  const ours = `${BLAZE} dmarc verify --dns-static ${z} --offline ${env} ${sealed}`;
+  const peer = `${NODE} ${mailauth} report --dns-cache ${cacheFile} --client-ip 192.0.2.5 --sender bench@example.org --helo mail.example.org --mta mx.example.net ${sealed}`;
+  const o = spawnSync('sh', ['-c', ours], { encoding: 'utf8' }).stdout;
+  const p = JSON.parse(spawnSync('sh', ['-c', peer], { encoding: 'utf8' }).stdout);
+  const oursOk = /spf=pass/.test(o) && /dkim=pass/.test(o) && /dmarc=pass/.test(o);
+  const peerOk = p.spf?.status?.result === 'pass' && p.dkim?.results?.[0]?.status?.result === 'pass' && p.dmarc?.status?.result === 'pass';
+  const reps = repsFor(opts, 10);
+  const r = await alternate(reps, { ours: () => timeCmd(`${ours} > /dev/null`), peer: () => timeCmd(`${peer} > /dev/null`) });
+  const a = med(r.ours, 'secs');
+  const b = med(r.peer, 'secs');
+  return row(
+    'spf+dkim+dmarc of one 4 KB message (one process)',
+    `blaze dmarc verify: ${fmtSecs(a)}, ${fmtMB(max(r.ours, 'rssMB'))} RSS${oursOk ? '' : ' (NOT all pass)'}`,
+    `mailauth report: ${fmtSecs(b)}, ${fmtMB(max(r.peer, 'rssMB'))} RSS${peerOk ? '' : ' (NOT all pass)'}`,
+    speedRatio(a, b),
+    '—',
+    null,
+    `${reps} alternate run(s), start-up included; mailauth also checks the ARC set and BIMI; all pass on both sides: ${oursOk && peerOk ? 'yes' : 'NO'}`,
+  );
 }
 
 await runAlone(import.meta.url, run);

@@ -43,11 +43,11 @@ export async function run(opts) {
   rows.push(row(`${name} vs mlist (names only)`, oursText, `mlist: ${fmtSecs(med(r.mlist, 'secs'))}, ${fmtMB(max(r.mlist, 'rssMB'))} RSS`, speedRatio(ours, med(r.mlist, 'secs')), '—', null, 'mlist opens no file: the floor of reading the directories'));
 
   if (have('mdeliver')) {
-    const k = opts.quick ? 5 : 200;
+    const k = opts.quick ? 5 : 50;
     const tmp = join(DATA, `mdir-put-${process.pid}`);
     spawnSync(BLAZE, ['mdir', 'init', '-D', tmp]);
     const msg = join(dir, 'new', readdirSync(join(dir, 'new'))[0]);
-    const p = await alternate(repsFor(opts, 2), {
+    const p = await alternate(repsFor(opts, 1), {
       ours: () => timeCmd(`for i in $(seq ${k}); do ${BLAZE} mdir put -D ${tmp} ${msg} > /dev/null; done`),
       peer: () => timeCmd(`for i in $(seq ${k}); do mdeliver ${tmp} < ${msg}; done`),
     });

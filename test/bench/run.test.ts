@@ -50,6 +50,9 @@ describe('bench/run.mjs --quick', () => {
     const inproc = rows.find((x) => x.scenario.startsWith('dkim verify in-process'));
     expect(inproc?.ours).toMatch(/ 200 pass$/);
     expect(inproc?.peer).toMatch(/^mailauth dkimVerify: .* 200 pass$/);
+    const auth = rows.find((x) => x.scenario.startsWith('spf+dkim+dmarc of one 4 KB message'));
+    expect(auth?.peer).toMatch(/^mailauth report: \d/);
+    expect(auth?.note).toMatch(/all pass on both sides: yes$/);
     const spf = rows.find((x) => x.scenario.startsWith('spf check'));
     expect(spf?.peer).toMatch(/^pyspf check2: /);
     expect(spf?.note).toMatch(/results agree \(fail=50 pass=150\)/);
