@@ -5,11 +5,13 @@
 //   --reps N   repetitions of each side (default: per scenario, fewer for 1 GB)
 //   --write    also write the table to BENCHMARKS.md
 //   --json     print the rows as JSON on stdout instead of the table
+//   --setup    apt-get install the Debian peers that are missing (as root)
 // Inputs are generated under bench/.data (gitignored) and reused. Each
 // scenario runs ours and the peer alternately and reports medians.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, log, machine, metText, parseOptions, printTable, row } from './lib.mjs';
+import { setupPeers } from './setup.mjs';
 
 export const SCENARIOS = ['startup', 'descr', 'hdr', 'put', 'dkim', 'spf', 'mdir', 'srv'];
 
@@ -23,6 +25,8 @@ const names = opts.names.length ? opts.names : SCENARIOS;
 const m = machine();
 const started = new Date();
 log(`node ${m.node}; ${m.cpus} x ${m.cpu}; ${m.os}; ${m.memGB} GB RAM${opts.quick ? '; --quick' : ''}`);
+
+setupPeers(process.argv.includes('--setup'));
 
 const rows = [];
 const timings = [];
@@ -64,6 +68,7 @@ if (opts.write) {
     '',
     `Machine: node ${m.node}; ${m.cpus} x ${m.cpu}; ${m.os}; ${m.memGB} GB RAM.`,
     '',
+    ...(opts.quick ? ['**This is a `--quick` run: small inputs and one repetition. It shows that every scenario runs; its figures are not results.**', ''] : []),
     ...table,
     '',
     ...(notes.length ? ['Notes:', '', ...notes, ''] : []),
