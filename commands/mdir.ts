@@ -6,7 +6,7 @@ import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption
 import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
 import { readMessage, Output } from './_lib/io.ts';
 import {
-  initMaildir, isMaildir, beginDelivery, findMessage, listFolder, summarizeMaildir, countMessages,
+  initMaildir, isMaildir, beginDelivery, findMessage, listFolder, summarizeMaildir, summarizeMaildirBatches, countMessages,
   commitMessage, changeFlags, removeMessage, type Folder, type MaildirEntry, type MessageSummary,
 } from '../src/maildir/index.ts';
 import { CrlfToLf } from '../src/mime/newline.ts';
@@ -161,21 +161,23 @@ async function list(dir: string, folders: Folder[], o: MdirOptions): Promise<num
   let first = true;
   let failed = 0;
   if (o.json) await out.write('[');
-  for await (const s of summarizeMaildir(dir, folders)) {
-    progress?.tick();
-    if (s.error) {
-      failed++;
-      if (o.verbose) process.stderr.write(`blaze: mdir: ${s.path}: ${s.error}\n`);
-      if (s.error === 'vanished while listing') continue;
+  // A batch of messages at a time: one await and one write per batch.
+  for await (const batch of summarizeMaildirBatches(dir, folders)) {
+    const lines: string[] = [];
+    for (const s of batch) {
+      progress?.tick();
+      if (s.error) {
+        failed++;
+        if (o.verbose) process.stderr.write(`blaze: mdir: ${s.path}: ${s.error}\n`);
+        if (s.error === 'vanished while listing') continue;
+      }
+      if (o.quiet) continue;
+      const t = summaryText(s, decoders);
+      if (o.json) lines.push(`${first ? '' : ','}\n${JSON.stringify(jsonRecord(s, t))}`);
+      else lines.push(`${[s.name, flagsColumn(s), t.date ?? '-', oneLine(t.from) || '-', oneLine(t.subject) || '-'].join('\t')}\n`);
+      first = false;
     }
-    if (o.quiet) continue;
-    const t = summaryText(s, decoders);
-    if (o.json) {
-      await out.write(`${first ? '' : ','}\n${JSON.stringify(jsonRecord(s, t))}`);
-    } else {
-      await out.write(`${[s.name, flagsColumn(s), t.date ?? '-', oneLine(t.from) || '-', oneLine(t.subject) || '-'].join('\t')}\n`);
-    }
-    first = false;
+    if (lines.length) await out.write(lines.join(''));
   }
   if (o.json) await out.write(first ? ']\n' : '\n]\n');
   progress?.done();

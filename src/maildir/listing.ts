@@ -1,7 +1,7 @@
 // One summary record per message for `mdir list`, produced in directory order
 // with a bounded number of header reads in flight, so a maildir of 100,000
 // messages streams through in constant memory.
-import { listMaildir, type Folder, type MaildirEntry } from './store.ts';
+import { listFolderBatches, listMaildir, type Folder, type MaildirEntry } from './store.ts';
 import { readHeaderSummarySync } from './summary.ts';
 
 export interface MessageSummary {
@@ -39,6 +39,11 @@ function summarize(e: MaildirEntry): MessageSummary {
  */
 export async function* summarizeMaildir(dir: string, folders: Folder[] = ['new', 'cur']): AsyncGenerator<MessageSummary> {
   for await (const e of listMaildir(dir, folders)) yield summarize(e);
+}
+
+/** The same, a batch at a time (one await per batch: what a long listing wants). */
+export async function* summarizeMaildirBatches(dir: string, folders: Folder[] = ['new', 'cur']): AsyncGenerator<MessageSummary[]> {
+  for (const f of folders) for await (const batch of listFolderBatches(dir, f)) yield batch.map(summarize);
 }
 
 /** How many messages FOLDERS hold (a streamed count, for a progress bar). */

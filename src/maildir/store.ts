@@ -2,6 +2,7 @@
 // mailbox, exim, dovecot): listing new/ and cur/ as a stream, finding a message
 // by name, moving new/ -> cur/ with flags, changing flags, removing.
 import { opendir, rename, unlink, stat, open } from 'node:fs/promises';
+import { opendirSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parseFileName, fileNameWithFlags, applyFlagChanges, INFO_SEPARATOR } from './info.ts';
 
@@ -31,6 +32,29 @@ export async function* listFolder(dir: string, folder: Folder): AsyncGenerator<M
     if (dirent.name.startsWith('.')) continue; // maildir(5): dot files are not messages
     if (dirent.isDirectory()) continue;
     yield entry(dir, folder, dirent.name);
+  }
+}
+
+/**
+ * The messages of one folder in batches, in directory order, read with
+ * blocking calls: one await per batch instead of several per message (a
+ * 100,000-message listing spent a second in promise hops).
+ */
+export async function* listFolderBatches(dir: string, folder: Folder, size = 512): AsyncGenerator<MaildirEntry[]> {
+  const d = opendirSync(join(dir, folder), { bufferSize: 256 });
+  try {
+    let batch: MaildirEntry[] = [];
+    for (let dirent = d.readSync(); dirent !== null; dirent = d.readSync()) {
+      if (dirent.name.startsWith('.') || dirent.isDirectory()) continue;
+      batch.push(entry(dir, folder, dirent.name));
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    d.closeSync();
   }
 }
 
