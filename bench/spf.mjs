@@ -62,7 +62,7 @@ export async function run(opts) {
   const file = lines(n);
   const outB = join(DATA, 'spf-blaze.out');
   const outP = join(DATA, 'spf-pyspf.out');
-  const reps = repsFor(opts, 3);
+  const reps = repsFor(opts, 5);
   const r = await alternate(reps, {
     // Exit 1 when a line fails SPF, which some do on purpose.
     ours: () => timeCmd(`${BLAZE} spf check --dns-static ${z} --offline --batch ${file} > ${outB}; test $? -le 1`),
