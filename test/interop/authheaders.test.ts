@@ -1,8 +1,8 @@
-// DMARC interop with Debian's python3-authheaders (with dkimpy and authres):
-// both read the same test zone from dnsmasq on 127.0.0.1 (a random free port)
-// and must agree on the dkim and dmarc results of a set of messages built
-// here. SPF is compared through the spf= result only when blaze has an SPF
-// evaluator for --ip (see the report); authheaders runs with spf=False.
+// DMARC interop with Debian's python3-authheaders (with dkimpy, pyspf and
+// authres): both read the same test zone from dnsmasq on 127.0.0.1 (a random
+// free port) and must agree on the spf, dkim and dmarc results of a set of
+// messages built here, each with its SMTP client address and MAIL FROM
+// (blaze: --ip --sender --helo; authheaders: ip, mail_from, helo).
 // The zone is under .org: authheaders does not apply the PSL's implicit `*`
 // rule to an unlisted TLD such as .test (it takes `test` as the organisational
 // domain of every x.test), so the comparison stays on listed suffixes.
@@ -46,6 +46,12 @@ const ZONE: Record<string, string> = {
   '_dmarc.example.org': 'v=DMARC1; p=reject; sp=quarantine',
   '_dmarc.strict.org': 'v=DMARC1; p=quarantine; adkim=s',
   '_dmarc.lax.org': 'v=DMARC1; p=none',
+  'example.org': 'v=spf1 ip4:192.0.2.10 -all',
+  'bounces.example.org': 'v=spf1 ip4:192.0.2.0/24 ~all',
+  'other.org': 'v=spf1 ip4:198.51.100.1 -all',
+  'strict.org': 'v=spf1 include:spf.strict.org -all',
+  'spf.strict.org': 'v=spf1 ip4:192.0.2.10 ?all',
+  'lax.org': 'v=spf1 -all',
 };
 
 interface Case {
@@ -53,6 +59,9 @@ interface Case {
   from: string;
   signer?: string; // d=
   tamper?: boolean;
+  /** SMTP client address (default 203.0.113.5, which no SPF record allows) and MAIL FROM (default: the From address). */
+  ip?: string;
+  mailFrom?: string;
 }
 const CASES: Case[] = [
   { name: 'aligned signature, p=reject', from: 'alice@example.org', signer: 'example.org' },
@@ -65,6 +74,14 @@ const CASES: Case[] = [
   { name: 'no DMARC record', from: 'carol@nodmarc.org', signer: 'nodmarc.org' },
   { name: 'p=none, unsigned', from: 'dan@lax.org' },
   { name: 'p=none, signed and aligned', from: 'dan@lax.org', signer: 'lax.org' },
+  { name: 'unsigned, SPF pass and aligned', from: 'alice@example.org', ip: '192.0.2.10' },
+  { name: 'unsigned, SPF fail', from: 'alice@example.org', ip: '203.0.113.5' },
+  { name: 'unsigned, SPF softfail from a bounce domain', from: 'alice@example.org', mailFrom: 'b@bounces.example.org', ip: '198.51.100.99' },
+  { name: 'unsigned, SPF pass from a bounce domain (relaxed alignment)', from: 'alice@example.org', mailFrom: 'b@bounces.example.org', ip: '192.0.2.11' },
+  { name: 'signed by a third party, SPF pass for another domain', from: 'alice@example.org', signer: 'other.org', mailFrom: 'x@other.org', ip: '198.51.100.1' },
+  { name: 'SPF through include, strict DKIM fails, SPF aligns', from: 'bob@strict.org', signer: 'mail.strict.org', ip: '192.0.2.10' },
+  { name: 'an include ending in ?all does not match: -all fails', from: 'bob@strict.org', ip: '192.0.2.77' },
+  { name: 'no SPF record for the MAIL FROM domain', from: 'carol@nodmarc.org', signer: 'nodmarc.org' },
 ];
 
 async function message(c: Case): Promise<Buffer> {
@@ -78,7 +95,7 @@ async function message(c: Case): Promise<Buffer> {
 }
 
 /** authheaders' Authentication-Results for a message, dnspython pointed at dnsmasq. */
-async function authheaders(msg: Buffer): Promise<string> {
+async function authheaders(msg: Buffer, c: Case): Promise<string> {
   const script = `
 import sys, dns.resolver
 r = dns.resolver.Resolver(configure=False)
@@ -88,9 +105,9 @@ r.lifetime = 5
 dns.resolver.default_resolver = r
 from authheaders import authenticate_message
 msg = sys.stdin.buffer.read()
-print(authenticate_message(msg, 'authheaders.example', spf=False, dkim=True, arc=False, dmarc=True))
+print(authenticate_message(msg, 'authheaders.example', spf=True, dkim=True, arc=False, dmarc=True, ip=sys.argv[2], mail_from=sys.argv[3], helo='client.example.net'))
 `;
-  const r = await execa(PYTHON, ['-c', script, String(port)], { input: msg, reject: false });
+  const r = await execa(PYTHON, ['-c', script, String(port), c.ip ?? '203.0.113.5', c.mailFrom ?? c.from], { input: msg, reject: false });
   if (r.exitCode !== 0) throw new Error(`authheaders: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -121,24 +138,28 @@ describe('DMARC interop with python3-authheaders over dnsmasq', () => {
     dnsmasq?.kill();
   });
 
-  it('agrees on dkim and dmarc for every message', async () => {
+  it('agrees on spf, dkim and dmarc for every message', async () => {
     const rows: string[] = [];
     let agree = 0;
     for (const c of CASES) {
       const msg = await message(c);
-      const b = await blaze(['dmarc', 'verify', '-n', `127.0.0.1:${port}`, '--sample', '0', '--json', '-'], msg);
+      const ip = c.ip ?? '203.0.113.5';
+      const mailFrom = c.mailFrom ?? c.from;
+      const b = await blaze(['dmarc', 'verify', '-n', `127.0.0.1:${port}`, '--sample', '0', '--ip', ip, '--sender', mailFrom, '--helo', 'client.example.net', '--json', '-'], msg);
       const ours = JSON.parse(Buffer.from(b.stdout).toString());
-      const theirs = parseAuthResults((await authheaders(msg)).replace(/^Authentication-Results:/, ''));
+      const theirs = parseAuthResults((await authheaders(msg, c)).replace(/^Authentication-Results:/, ''));
       if (!theirs.ok) throw new Error(`authheaders wrote an unreadable field: ${theirs.error}`);
       const theirDkim = theirs.value.results.filter((r) => r.method === 'dkim').map((r) => r.result);
       const theirDmarc = theirs.value.results.find((r) => r.method === 'dmarc')?.result ?? 'none';
+      const theirSpf = theirs.value.results.find((r) => r.method === 'spf')?.result ?? 'none';
       // RFC 8601 §2.7.1 "none: the message was not signed"; authheaders writes fail.
       const ourDkim = ours.dkim.length ? ours.dkim.map((d: { status: string }) => d.status) : ['fail'];
-      const ok = JSON.stringify(ourDkim) === JSON.stringify(theirDkim) && ours.dmarc.status === theirDmarc;
+      const ok = JSON.stringify(ourDkim) === JSON.stringify(theirDkim) && ours.dmarc.status === theirDmarc && ours.spf?.result === theirSpf;
       if (ok) agree++;
-      rows.push(`${ok ? 'agree' : 'DIFFER'}: ${c.name}: blaze dkim=${ours.dkim.length ? ourDkim : 'none (no signature)'} dmarc=${ours.dmarc.status}; authheaders dkim=${theirDkim} dmarc=${theirDmarc}`);
+      rows.push(`${ok ? 'agree' : 'DIFFER'}: ${c.name}: blaze spf=${ours.spf?.result} dkim=${ours.dkim.length ? ourDkim : 'none (no signature)'} dmarc=${ours.dmarc.status}; authheaders spf=${theirSpf} dkim=${theirDkim} dmarc=${theirDmarc}`);
     }
     console.log(`authheaders agreement: ${agree}/${CASES.length}\n${rows.join('\n')}`);
     expect(rows.filter((r) => r.startsWith('DIFFER'))).toEqual([]);
-  }, 60_000);
+    expect(agree).toBe(CASES.length);
+  }, 90_000);
 });
