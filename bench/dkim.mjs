@@ -48,7 +48,10 @@ async function dkimLib() {
   if (lib) return lib;
   const { build } = await import('esbuild');
   const entry = join(dir, 'dkim-entry.mjs');
-  writeFileSync(entry, `export * from ${JSON.stringify(join(ROOT, 'src/dkim/index.ts'))};\nexport { runSync } from ${JSON.stringify(join(ROOT, 'src/dns/run.ts'))};\n`);
+  writeFileSync(
+    entry,
+    `export * from ${JSON.stringify(join(ROOT, 'src/dkim/index.ts'))};\nexport { runSync } from ${JSON.stringify(join(ROOT, 'src/dns/run.ts'))};\nexport * as arc from ${JSON.stringify(join(ROOT, 'src/arc/index.ts'))};\n`,
+  );
   const out = join(dir, 'dkim-lib.mjs');
   await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
   lib = await import(`${out}?${Date.now()}`);
@@ -199,7 +202,78 @@ export async function run(opts) {
       `${repsFor(opts, 5)} alternate run(s) after a warm-up, in one node process; zone in memory for both`,
     ),
   );
+  rows.push(await arcInProcess(opts, answer, resolver));
   return rows;
+}
+
+/**
+ * ARC in-process: K messages sealed twice (two hops, rsa-sha256, no
+ * DKIM-Signature), validated by blaze's ArcReader + evaluateArc against
+ * mailauth's dkimVerify (which checks the AMS) + arc (the seals), as its
+ * authenticate() does. Both must say pass for every message.
+ */
+async function arcInProcess(opts, answer, resolver) {
+  const k = opts.quick ? 100 : 1000;
+  const { arc: A, runSync, loadPrivateKey } = await dkimLib();
+  const path = join(dir, `arc-corpus-${k}.json`);
+  let msgs;
+  if (existsSync(path)) msgs = JSON.parse(readFileSync(path, 'utf8')).map((b) => Buffer.from(b, 'base64'));
+  else {
+    const key = loadPrivateKey(readFileSync(join(FIXTURES, 'rsa.pem'))).value;
+    msgs = [];
+    for (let i = 0; i < k; i++) {
+      let m = Buffer.from(`From: Sender ${i} <s${i}@example.org>\r\nTo: list@example.net\r\nSubject: forwarded ${i}\r\nDate: Tue, 02 Jan 2024 10:00:00 +0000\r\nMessage-ID: <arc${i}@example.org>\r\n\r\n${`Some body text for message ${i}.\r\n`.repeat(30)}`);
+      for (let hop = 1; hop <= 2; hop++) {
+        const reader = new A.ArcReader({ seal: true });
+        reader.push(m);
+        reader.finish();
+        const chain = runSync(A.evaluateArc(reader), answer);
+        const sealed = A.sealMessage(reader, chain, { key, domain: 'example.org', selector: 'rsa', fields: ['from', 'to', 'subject', 'date', 'message-id'], aar: { fromAuthResults: `hop${hop}.example.org` } });
+        if (!sealed.ok) throw new Error(`arc seal: ${sealed.error}`);
+        m = Buffer.concat([Buffer.from(sealed.seal + sealed.signature + sealed.results, 'utf8'), m]);
+      }
+      msgs.push(m);
+    }
+    writeFileSync(path, JSON.stringify(msgs.map((b) => b.toString('base64'))));
+  }
+  const { arc: mailauthArc } = createRequire(import.meta.url)('mailauth/lib/arc');
+  const { dkimVerify } = createRequire(import.meta.url)('mailauth/lib/dkim/verify');
+  const ours = () => {
+    let pass = 0;
+    const t0 = process.hrtime.bigint();
+    for (const m of msgs) {
+      const reader = new A.ArcReader();
+      reader.push(m);
+      reader.finish();
+      if (runSync(A.evaluateArc(reader), answer).status === 'pass') pass++;
+    }
+    return { secs: Number(process.hrtime.bigint() - t0) / 1e9, pass };
+  };
+  const peer = async () => {
+    let pass = 0;
+    const t0 = process.hrtime.bigint();
+    for (const m of msgs) {
+      const d = await dkimVerify(m, { resolver });
+      const r = await mailauthArc(d.arc, { resolver });
+      if (r?.status?.result === 'pass') pass++;
+    }
+    return { secs: Number(process.hrtime.bigint() - t0) / 1e9, pass };
+  };
+  ours();
+  await peer();
+  const reps = repsFor(opts, 5);
+  const r = await alternate(reps, { ours, peer });
+  const o = median(r.ours.map((x) => x.secs));
+  const p = median(r.peer.map((x) => x.secs));
+  return row(
+    `arc verify in-process, ${k} messages with 2 ARC sets`,
+    `${fmtRate(k / o, 'msg/s')}, ${r.ours[0].pass} pass`,
+    `mailauth dkimVerify+arc: ${fmtRate(k / p, 'msg/s')}, ${r.peer[0].pass} pass`,
+    speedRatio(o, p),
+    '—',
+    null,
+    `${reps} alternate run(s) after a warm-up; sealed in-process by blaze (rsa-sha256), 4 signatures per message`,
+  );
 }
 
 /**

@@ -53,6 +53,9 @@ describe('bench/run.mjs --quick', () => {
     const auth = rows.find((x) => x.scenario.startsWith('spf+dkim+dmarc of one 4 KB message'));
     expect(auth?.peer).toMatch(/^mailauth report: \d/);
     expect(auth?.note).toMatch(/all pass on both sides: yes$/);
+    const arc = rows.find((x) => x.scenario.startsWith('arc verify in-process, 100 messages'));
+    expect(arc?.ours).toMatch(/ 100 pass$/);
+    expect(arc?.peer).toMatch(/^mailauth dkimVerify\+arc: .* 100 pass$/);
     const spf = rows.find((x) => x.scenario.startsWith('spf check'));
     expect(spf?.peer).toMatch(/^pyspf check2: /);
     expect(spf?.note).toMatch(/results agree \(fail=50 pass=150\)/);
