@@ -42,6 +42,8 @@ for (const name of names) {
   const secs = (Date.now() - t0) / 1000;
   timings.push(`${name} ${secs.toFixed(0)} s`);
   log(`[${name}] ${secs.toFixed(1)} s`);
+  // Written after every scenario: a run cut short still leaves what it measured.
+  if (opts.write) writeMarkdown(names.slice(names.indexOf(name) + 1));
 }
 
 if (opts.json) {
@@ -52,7 +54,9 @@ if (opts.json) {
 }
 log(`time per scenario: ${timings.join(', ')}`);
 
-if (opts.write) {
+if (opts.write) log('wrote BENCHMARKS.md');
+
+function writeMarkdown(pending) {
   const cmd = `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '').trim();
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const table = [
@@ -68,6 +72,7 @@ if (opts.write) {
     '',
     `Machine: node ${m.node}; ${m.cpus} x ${m.cpu}; ${m.os}; ${m.memGB} GB RAM.`,
     '',
+    ...(pending.length ? [`**Partial: the run stopped before ${pending.join(', ')}.**`, ''] : []),
     ...(opts.quick ? ['**This is a `--quick` run: small inputs and one repetition. It shows that every scenario runs; its figures are not results.**', ''] : []),
     ...table,
     '',
@@ -75,7 +80,6 @@ if (opts.write) {
     readingGuide(),
   ].join('\n');
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
-  log('wrote BENCHMARKS.md');
 }
 
 function readingGuide() {
