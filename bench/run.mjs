@@ -57,7 +57,8 @@ log(`time per scenario: ${timings.join(', ')}`);
 if (opts.write) log('wrote BENCHMARKS.md');
 
 function writeMarkdown(pending) {
-  const cmd = `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '').trim();
+  const args = process.argv.slice(2).join(' ');
+  const cmd = process.env.npm_lifecycle_event === 'bench' ? `npm run bench -- ${args}` : `node bench/run.mjs ${args}`;
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const table = [
     '| scenario | ours (median) | peer (median) | ratio | goal | met |',
