@@ -215,4 +215,22 @@ describe('blaze dkim verify: documented results and exit codes', () => {
     expect(doc.files[0].signatures[0]).toMatchObject({ domain: 'example.org', selector: 'rsa', algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', fields: ['from', 'subject', 'date', 'to'], expired: false, testing: false });
     expect((await verify(['-q', good])).stdout).toBe('');
   });
+  it('a batch split across worker threads prints what one thread prints, in input order', async () => {
+    const good = join(dir, 'good.eml');
+    const bad = join(dir, 'tampered.eml');
+    await writeFile(good, signed);
+    await writeFile(bad, signed.replace('Hello Bob', 'Hello Eve'));
+    const files = Array.from({ length: 41 }, (_, i) => (i % 7 === 3 ? bad : good)).concat([join(dir, 'missing.eml')]);
+    const one = await blaze(['dkim', 'verify', '--dns-static', DNS, '--offline', '--now', NOW, ...files], { env: { BLAZE_WORKERS: '1' } });
+    const three = await blaze(['dkim', 'verify', '--dns-static', DNS, '--offline', '--now', NOW, ...files], { env: { BLAZE_WORKERS: '3' } });
+    expect(one.stdout.split('[OK]').length - 1).toBe(35);
+    expect(one.stdout.split('[ER]').length - 1).toBe(6);
+    expect(three.stdout).toBe(one.stdout);
+    expect(three.stderr).toBe(one.stderr);
+    expect(three.stderr).toMatch(/missing\.eml: no such file or directory/);
+    expect([one.exitCode, three.exitCode]).toEqual([2, 2]);
+    const traced = await blaze(['dkim', 'verify', '-v', '--dns-static', DNS, '--offline', '--now', NOW, ...files], { env: { BLAZE_WORKERS: '3' } });
+    expect(traced.stderr).toContain('blaze: dkim verify: 42 files across 3 threads\n');
+    expect(traced.stdout).toBe(one.stdout);
+  });
 });
