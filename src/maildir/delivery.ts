@@ -107,7 +107,7 @@ class FileDelivery implements Delivery {
         throw err2;
       }
     }
-    await syncDir(newDir);
+    await syncDirShared(newDir);
     if (linked) await unlink(this.tmpPath).catch(() => {});
     return this.name;
   }
@@ -118,6 +118,34 @@ class FileDelivery implements Delivery {
     await this.fh.close().catch(() => {});
     await unlink(this.tmpPath).catch(() => {});
   }
+}
+
+/**
+ * syncDir shared by concurrent deliveries (group commit): an fsync of the
+ * directory that starts after a caller's link covers it, so callers that
+ * arrive while one runs all wait for the next one, which then serves them
+ * together. Under load N links cost about 2 directory fsyncs, not N.
+ */
+const dirSyncs = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+
+export function syncDirShared(dir: string): Promise<void> {
+  let st = dirSyncs.get(dir);
+  if (!st) dirSyncs.set(dir, (st = {}));
+  const state = st;
+  const start = (): Promise<void> => {
+    const p = syncDir(dir).finally(() => {
+      if (state.running === p) state.running = undefined;
+    });
+    state.running = p;
+    return p;
+  };
+  if (!state.running) return start();
+  // One is running, maybe begun before our link: join the next one.
+  state.next ??= state.running.then(() => {
+    state.next = undefined;
+    return start();
+  });
+  return state.next;
 }
 
 /** fsync a directory so a new entry in it is durable (ignored where unsupported). */

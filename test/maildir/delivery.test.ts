@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beginDelivery, initMaildir, isMaildir, uniqueName, escapeMaildirHost } from '../../src/maildir/index.ts';
+import { beginDelivery, initMaildir, isMaildir, uniqueName, escapeMaildirHost, syncDirShared } from '../../src/maildir/index.ts';
 
 async function tempMaildir(): Promise<string> {
   const dir = join(await mkdtemp(join(tmpdir(), 'blaze-mdir-')), 'Maildir');
@@ -77,5 +77,21 @@ describe('delivery', () => {
     await expect(beginDelivery(join(base, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
     await writeFile(join(base, 'file'), 'x');
     await rm(base, { recursive: true });
+  });
+});
+
+describe('syncDirShared (group commit of directory fsyncs)', () => {
+  it('serves callers that arrive during a sync with one more sync, and every caller resolves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blaze-sync-'));
+    const first = syncDirShared(dir);
+    const joined = Array.from({ length: 20 }, () => syncDirShared(dir));
+    // the 20 late callers share one promise: the sync that starts after the first
+    expect(new Set(joined).size).toBe(1);
+    expect(joined[0]).not.toBe(first);
+    await Promise.all([first, ...joined]);
+    // idle again: a new caller starts a fresh sync
+    const later = syncDirShared(dir);
+    expect(later).not.toBe(joined[0]);
+    await later;
   });
 });
