@@ -66,6 +66,19 @@ const noColorDetection = {
   },
 };
 
+// iconv-lite requires node:stream at load time only to offer encodeStream /
+// decodeStream, which blaze never uses (it decodes Buffers); loading stream
+// costs about twenty internal modules at every start. Give it an empty one.
+const noIconvStreams = {
+  name: 'no-iconv-streams',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?stream$/ }, (args) =>
+      /[\\/]iconv-lite[\\/]/.test(args.importer) ? { path: 'stream', namespace: 'blaze-iconv-stream' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'blaze-iconv-stream' }, () => ({ loader: 'js', contents: 'module.exports = {};' }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'commands/main.ts')],
   outfile: join(root, 'dist/blaze.cjs'),
@@ -77,7 +90,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   define: { BLAZE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [commandTable, lazyChildProcess, noColorDetection],
+  plugins: [commandTable, lazyChildProcess, noColorDetection, noIconvStreams],
   legalComments: 'none',
   logLevel: 'warning',
 });

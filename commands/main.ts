@@ -2,6 +2,7 @@
 // and turns errors into one line on stderr and an exit status (SPEC §1).
 import { loaders } from 'blaze:commands';
 import { BlazeError, EXIT_USAGE } from './_lib/errors.ts';
+import { installStdoutHook, printOut } from './_lib/stdout.ts';
 
 // One line per subcommand for `blaze --help`; only those built into this
 // binary are listed.
@@ -48,11 +49,11 @@ function mainHelp(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === 'help') {
-    process.stdout.write(mainHelp());
+    printOut(mainHelp());
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write(`blaze ${BLAZE_VERSION}\n`);
+    printOut(`blaze ${BLAZE_VERSION}\n`);
     return 0;
   }
   const load = loaders[name];
@@ -87,9 +88,7 @@ function report(name: string, err: unknown, verbose: boolean): number {
   return EXIT_USAGE;
 }
 
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-});
+installStdoutHook(); // EPIPE on stdout: exit 0, once the stream exists (not made before it is needed)
 
 main(process.argv.slice(2)).then(
   (code) => {

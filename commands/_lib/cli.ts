@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { glyphs, painter, type ColorMode, type Glyphs } from './term.ts';
 import type { ChalkInstance } from 'chalk';
+import { printOut, stdoutIsTTY } from './stdout.ts';
 
 export interface CommonOptions {
   color?: ColorMode;
@@ -36,7 +37,7 @@ function configure(cmd: Command, description: string): void {
     .exitOverride()
     .allowExcessArguments(false)
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
+      writeOut: (s) => printOut(s),
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(s.replace(/^error: /, `${cmd.name()}: `)),
     })
@@ -72,6 +73,14 @@ export interface Presentation {
   paint: ChalkInstance;
 }
 
-export function presentation(opts: CommonOptions, stream: { isTTY?: boolean } = process.stdout): Presentation {
+export function presentation(opts: CommonOptions, stream: { isTTY?: boolean } = STDOUT): Presentation {
   return { glyphs: glyphs(opts.ascii), paint: painter(opts.color, stream) };
 }
+
+/** stdout as the colour decision sees it, without making the stream for a file or a pipe. */
+const STDOUT = {
+  get isTTY(): boolean {
+    return stdoutIsTTY();
+  },
+};
+

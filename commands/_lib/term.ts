@@ -1,6 +1,7 @@
 // Terminal presentation: colour and glyph choices (SPEC §1 "Terminal").
 import type { ChalkInstance } from 'chalk';
 import { Chalk } from 'chalk';
+import { stdoutIsTTY } from './stdout.ts';
 
 export type ColorMode = 'auto' | 'always' | 'never';
 
@@ -34,6 +35,6 @@ export function useColor(mode: ColorMode | undefined, stream: { isTTY?: boolean 
   return stream.isTTY === true;
 }
 
-export function painter(mode: ColorMode | undefined, stream: { isTTY?: boolean } = process.stdout): ChalkInstance {
+export function painter(mode: ColorMode | undefined, stream: { isTTY?: boolean } = { get isTTY() { return stdoutIsTTY(); } }): ChalkInstance {
   return new Chalk({ level: useColor(mode, stream) ? 1 : 0 });
 }
