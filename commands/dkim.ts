@@ -1,10 +1,9 @@
 // blaze dkim gen | sign | verify (RFC 6376, RFC 8463, RFC 8301). The DKIM logic
 // is in src/dkim; this file maps flags to it, reads inputs and prints.
-import { readFile, writeFile, stat } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import { builtin } from './_lib/builtin.ts';
 import { Option, type Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError, EXIT_USAGE } from './_lib/errors.ts';
@@ -88,6 +87,7 @@ function collect(v: string, prev: string[] | undefined): string[] {
 }
 
 async function fileOrText(arg: string): Promise<string> {
+  const { readFile, stat } = builtin<typeof import('node:fs/promises')>('node:fs/promises');
   const isFile = await stat(arg).then((s) => s.isFile(), () => false);
   if (!isFile) return arg;
   try {
@@ -115,13 +115,15 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
   // A batch: split across worker threads (one per core, contiguous slices),
   // each keeping several files in flight; results print in input order.
   const results: FileOutcome[] = new Array(files.length);
-  const slice = workerSlice();
+  // Worker threads only matter for a batch (loading them costs a few ms).
+  const wt = files.length > 1 ? builtin<typeof WorkerThreads>('node:worker_threads') : undefined;
+  const slice = wt && workerSlice(wt);
   if (slice) {
     // In a worker: verify the slice, hand the outcomes to the main thread, print nothing.
     const mine = files.slice(slice[0], slice[1]);
     const out: FileOutcome[] = new Array(mine.length);
     await verifyRange(mine, out, o, resolver, verifyOpts, () => {});
-    await postToParent(out);
+    await postToParent(wt!, out);
     return 0;
   }
   // A progress line on a terminal's stderr for a batch (never when piped).
@@ -138,7 +140,7 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
         }
       : undefined;
   const tick = () => progress?.(++done);
-  const workers = batchWorkers(files);
+  const workers = wt ? batchWorkers(wt, files, builtin<typeof import('node:os')>('node:os').availableParallelism()) : 1;
   if (o.verbose && workers > 1) process.stderr.write(`blaze: dkim verify: ${files.length} files across ${workers} threads\n`);
   if (workers <= 1) await verifyRange(files, results, o, resolver, verifyOpts, tick);
   else {
@@ -148,7 +150,7 @@ async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
       const [a, b] = [w * per, Math.min(files.length, (w + 1) * per)];
       if (a >= b) break;
       jobs.push(
-        runWorker(a, b).then(
+        runWorker(wt!, a, b).then(
           (outcomes) => {
             outcomes.forEach((r, k) => (results[a + k] = r));
             for (let k = a; k < b; k++) tick();
@@ -223,30 +225,30 @@ async function verifyRange(
  * from files (a worker costs about 80 ms to start: below that one thread is
  * as fast); BLAZE_WORKERS=N sets the count for any batch.
  */
-function batchWorkers(files: string[]): number {
-  if (files.length < 2 || files.includes('-') || !isMainThread) return 1;
+function batchWorkers(wt: typeof WorkerThreads, files: string[], cores: number): number {
+  if (files.length < 2 || files.includes('-') || !wt.isMainThread) return 1;
   const env = process.env.BLAZE_WORKERS;
   if (env !== undefined && /^\d+$/.test(env)) return Math.max(1, Math.min(Number(env), files.length));
   if (files.length < 2000) return 1;
-  return Math.min(availableParallelism(), 8);
+  return Math.min(cores, 8);
 }
 
 /** In a batch worker: the [start, end) slice of the inputs it verifies. */
-function workerSlice(): [number, number] | undefined {
-  if (isMainThread) return undefined;
-  const s = (workerData as { blazeDkimSlice?: [number, number] } | null)?.blazeDkimSlice;
+function workerSlice(wt: typeof WorkerThreads): [number, number] | undefined {
+  if (wt.isMainThread) return undefined;
+  const s = (wt.workerData as { blazeDkimSlice?: [number, number] } | null)?.blazeDkimSlice;
   return Array.isArray(s) ? s : undefined;
 }
 
-function postToParent(outcomes: FileOutcome[]): Promise<void> {
-  parentPort!.postMessage(outcomes);
+function postToParent(wt: typeof WorkerThreads, outcomes: FileOutcome[]): Promise<void> {
+  wt.parentPort!.postMessage(outcomes);
   return Promise.resolve();
 }
 
 /** The same command line in a worker thread (bin/blaze again, so the code cache is used), for inputs [a, b). */
-function runWorker(a: number, b: number): Promise<FileOutcome[]> {
+function runWorker(wt: typeof WorkerThreads, a: number, b: number): Promise<FileOutcome[]> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(process.argv[1], { argv: process.argv.slice(2), workerData: { blazeDkimSlice: [a, b] }, stdout: true, stderr: false });
+    const w = new wt.Worker(process.argv[1], { argv: process.argv.slice(2), workerData: { blazeDkimSlice: [a, b] }, stdout: true, stderr: false });
     let got: FileOutcome[] | undefined;
     w.once('message', (m: FileOutcome[]) => (got = m));
     w.once('error', reject);
@@ -419,6 +421,7 @@ async function genCommand(output: string | undefined, o: Opts): Promise<number> 
   lines.push(`public key is ${p}`);
   if (output !== undefined) {
     const pem = createPublicKey(key.key).export({ format: 'pem', type: 'spki' }) as string;
+    const { writeFile } = builtin<typeof import('node:fs/promises')>('node:fs/promises');
     await writeFile(output, pem).catch((err) => {
       throw describeFsError(output, err);
     });
@@ -426,6 +429,7 @@ async function genCommand(output: string | undefined, o: Opts): Promise<number> 
   if (o.privateKey !== undefined) {
     const file = String(o.privateKey);
     const pem = key.key.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const { writeFile } = builtin<typeof import('node:fs/promises')>('node:fs/promises');
     await writeFile(file, pem, { mode: 0o600 }).catch((err) => {
       throw describeFsError(file, err);
     });

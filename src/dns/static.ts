@@ -4,7 +4,7 @@
 // with `#` are skipped; lines of another type are ignored. A name without a
 // file is NXDOMAIN when there is no fallback (`--offline`), else the fallback
 // answers. Reading the directory is this module's only I/O.
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 import { join } from 'node:path';
 import type { Answer, MxRecord, RRType, Resolver } from './types.ts';
 import { normalizeName } from './types.ts';
@@ -65,7 +65,8 @@ export function staticResolver(dir: string, opts: StaticResolverOptions = {}): R
   const load = (name: string) => {
     let p = cache.get(name);
     if (!p) {
-      p = readFile(join(dir, `${name}.dns`), 'utf8').then(parseStaticZone, (err: NodeJS.ErrnoException) => {
+      // (callback readFile: node:fs/promises would load a dozen more modules at start-up)
+      p = new Promise<string>((res, rej) => readFile(join(dir, `${name}.dns`), 'utf8', (err, text) => (err ? rej(err) : res(text)))).then(parseStaticZone, (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'ENAMETOOLONG') return undefined;
         throw err;
       });

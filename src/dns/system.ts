@@ -2,7 +2,8 @@
 // c-ares retries a truncated UDP answer (TC bit) over TCP by itself (we never
 // set ARES_FLAG_IGNTC, node exposes no way to); test/dns/system.test.ts checks
 // it against a server that truncates every UDP answer.
-import { Resolver as DnsResolver } from 'node:dns/promises';
+import type { Resolver as DnsResolver } from 'node:dns/promises';
+import { createRequire } from 'node:module';
 import type { Answer, DnsErrorKind, MxRecord, RRType, RecordTypes, Resolver } from './types.ts';
 import { normalizeName } from './types.ts';
 
@@ -36,10 +37,20 @@ export function dnsErrorKind(code: string | undefined): DnsErrorKind {
 export function systemResolver(opts: SystemResolverOptions = {}): Resolver {
   const timeoutMs = opts.timeoutMs ?? 5000;
   // Two tries, each with a share of the budget; c-ares backs off between them.
-  const r = new DnsResolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
-  if (opts.servers?.length) r.setServers(opts.servers);
+  // node:dns is loaded at the first question (a command answered from
+  // --dns-static files never pays for it).
+  let made: DnsResolver | undefined;
+  const resolver = async (): Promise<DnsResolver> => {
+    if (made) return made;
+    // (require, not import(): the bundle runs in a vm.Script without dynamic import)
+    const { Resolver } = createRequire('/')('node:dns/promises') as typeof import('node:dns/promises');
+    const r = new Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
+    if (opts.servers?.length) r.setServers(opts.servers);
+    return (made = r);
+  };
 
   async function ask<T extends RRType>(name: string, type: T): Promise<RecordTypes[T][]> {
+    const r = await resolver();
     switch (type) {
       case 'TXT':
         return (await r.resolveTxt(name)) as RecordTypes[T][];
