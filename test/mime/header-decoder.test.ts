@@ -69,7 +69,7 @@ describe('HeaderDecoder', () => {
         ['too-long', 'X-Big', 1],
         ['field', 'To', 'To: b\r\n', 2],
       ]);
-      expect(ev[2][0]).toBe('end');
+      expect((ev[2] as unknown[])[0]).toBe('end');
     }
   });
 
