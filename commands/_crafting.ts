@@ -1,14 +1,13 @@
 // What make, make add-field, wrap and put share: replayable inputs (a file is
 // read twice, a pipe is spooled: in memory up to 1 MiB, then to a temporary
 // file), header fields from the command-line flags, and the writer.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
-import { BrokenPipe, inputName, readRaw } from './_lib/io.ts';
+import { inputName, Output, readRaw } from './_lib/io.ts';
 import { CrlfToLf } from '../src/mime/newline.ts';
 import {
   checkFieldName, checkFieldValue, parseAddressInput, fieldKind, formatRfc5322Date, IdentifierSource, parseRfc3339, parseZoneOffset,
@@ -106,12 +105,12 @@ export async function openReplayable(path: string | undefined, transform?: () =>
  */
 export class MessageWriter {
   private readonly lf: CrlfToLf | undefined;
-  private out: StreamOutput | undefined;
+  private out: Output | undefined;
   constructor(private readonly path: string | undefined, newline: string | undefined) {
     this.lf = newline === 'lf' ? new CrlfToLf() : undefined;
   }
-  private output(): StreamOutput {
-    return (this.out ??= new StreamOutput(this.path));
+  private output(): Output {
+    return (this.out ??= new Output(this.path));
   }
   async write(data: Buffer | string): Promise<void> {
     const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -124,53 +123,6 @@ export class MessageWriter {
       if (t.length) await this.output().write(t);
     }
     await this.output().end();
-  }
-}
-
-/**
- * Like _lib/io.ts's Output (stdout or a file, back-pressure, EPIPE as a quiet
- * stop), but removing its listeners after each wait: Output.write leaves an
- * 'error' listener behind at every 'drain', which piles up (and warns) when a
- * large message goes into a pipe.
- */
-class StreamOutput {
-  private readonly stream: NodeJS.WritableStream;
-  private readonly file: WriteStream | undefined;
-  private failed: Error | undefined;
-
-  constructor(private readonly path?: string) {
-    this.file = path === undefined || path === '-' ? undefined : createWriteStream(path);
-    this.stream = this.file ?? process.stdout;
-    this.stream.on('error', (err: Error) => {
-      this.failed = err;
-    });
-  }
-
-  async write(data: Uint8Array): Promise<void> {
-    if (this.failed) throw this.error(this.failed);
-    if (this.stream.write(data)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.stream.off('drain', done);
-        this.stream.off('error', done);
-        resolve();
-      };
-      this.stream.on('drain', done);
-      this.stream.on('error', done);
-    });
-    if (this.failed) throw this.error(this.failed);
-  }
-
-  async end(): Promise<void> {
-    if (!this.file) return;
-    this.file.end();
-    await once(this.file, 'close');
-    if (this.failed) throw this.error(this.failed);
-  }
-
-  private error(err: Error): Error {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return new BrokenPipe();
-    return describeFsError(this.path ?? 'stdout', err);
   }
 }
 

@@ -7,8 +7,8 @@ import { stdoutIsTTY, stdoutKind, stdoutStream, writeStdoutSync } from './stdout
 import { NewlineNormalizer, type NewlineMode } from '../../src/mime/newline.ts';
 
 export const CHUNK_SIZE = 64 * 1024;
-/** Files are read in 256 KiB pieces (64 KiB: more calls; 512 KiB doubled descr's RSS). */
-const FILE_CHUNK_SIZE = 256 * 1024;
+/** Files are read in 128 KiB pieces (descr of 1 GB: 64 KiB 1.25 s, 128 KiB 1.03 s; 512 KiB doubled its RSS). */
+const FILE_CHUNK_SIZE = 128 * 1024;
 
 /** The display name of an input for error messages. */
 export function inputName(path: string | undefined): string {
