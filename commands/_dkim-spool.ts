@@ -3,6 +3,7 @@
 // that is removed afterwards, so a pipe of any size works in bounded memory.
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { readSync, writeSync } from 'node:fs';
+import { releaseReadBuffers } from './_lib/io.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,6 +51,7 @@ export class Spool {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) return;
       pos += n;
+      releaseReadBuffers(n);
       yield n === buf.length ? buf : buf.subarray(0, n);
     }
   }
