@@ -2,10 +2,11 @@
 // outside host-name syntax (EBADNAME), yet RFC 7208 §7.1 allows any visible
 // character in a domain-spec and the RFC 7208 suite checks such names
 // (a:foo:bar/baz.example.com, macro-expanded "%20"). This wrapper asks those
-// questions itself, over UDP, with the messages of src/dns/wire.ts.
+// questions itself, over UDP (then TCP when the answer is truncated), with the
+// messages of src/dns/wire.ts.
 import { createSocket } from 'node:dgram';
 import { getServers } from 'node:dns';
-import { isIPv6 } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 import { decodeDnsResponse, dnsMessageId, encodeDnsQuery, isTruncated, type Answer, type RRType, type Resolver } from '../src/dns/index.ts';
 
 interface Server {
@@ -36,10 +37,48 @@ function askUdp<T extends RRType>(server: Server, name: string, type: T, timeout
     sock.on('error', (err) => done({ ok: false, type, error: 'timeout', message: err.message }));
     sock.on('message', (msg) => {
       if (dnsMessageId(msg) !== id) return;
-      if (isTruncated(msg)) return done({ ok: false, type, error: 'servfail', message: 'truncated answer for a name only UDP can ask' });
+      if (isTruncated(msg)) {
+        // The answer did not fit: ask again over TCP (RFC 7766), same server, the time left.
+        clearTimeout(timer);
+        sock.close();
+        askTcp(server, query, id, type, timeoutMs).then(resolve);
+        return;
+      }
       done(decodeDnsResponse(msg, type));
     });
     sock.send(query, server.port, server.host);
+  });
+}
+
+/** One question over TCP: two-byte length, the query; the answer likewise (RFC 1035 §4.2.2). Bounded in time and size. */
+function askTcp<T extends RRType>(server: Server, query: Buffer, id: number, type: T, timeoutMs: number): Promise<Answer<T>> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: server.host, port: server.port });
+    let got = Buffer.alloc(0);
+    let settled = false;
+    const done = (a: Answer<T>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(a);
+    };
+    const timer = setTimeout(() => done({ ok: false, type, error: 'timeout', message: `no TCP answer within ${timeoutMs} ms` }), timeoutMs);
+    sock.on('error', (err) => done({ ok: false, type, error: 'timeout', message: err.message }));
+    sock.on('connect', () => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(query.length);
+      sock.write(Buffer.concat([len, query]));
+    });
+    sock.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length > 65537) return done({ ok: false, type, error: 'servfail', message: 'TCP answer too long' });
+      if (got.length < 2 || got.length < 2 + got.readUInt16BE(0)) return;
+      const msg = got.subarray(2, 2 + got.readUInt16BE(0));
+      if (dnsMessageId(msg) !== id) return done({ ok: false, type, error: 'servfail', message: 'TCP answer to another question' });
+      done(decodeDnsResponse(msg, type));
+    });
+    sock.on('end', () => done({ ok: false, type, error: 'servfail', message: 'TCP connection closed before the answer' }));
   });
 }
 

@@ -7,6 +7,7 @@ import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { createSocket, type Socket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeDns, type FakeDns } from '../dns/fake-server.ts';
 
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const DNS = fileURLToPath(new URL('../../fixtures/spf/dns/', import.meta.url));
@@ -118,6 +119,24 @@ describe('blaze spf check with a nameserver that never answers', () => {
     expect(r.exitCode).toBe(75);
     expect(r.stdout).toMatch(/^temperror: TXT lookup of example\.org: timeout\n$/);
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('blaze spf check: names c-ares refuses, with answers too long for UDP', () => {
+  let dns: FakeDns;
+  beforeAll(async () => {
+    // Every UDP answer truncated: c-ares retries over TCP itself; blaze's own
+    // questions (a name with ':' that c-ares will not send) must do the same.
+    dns = await startFakeDns(
+      { 'example.org': { TXT: [['v=spf1 exists:a:b.example.org -all']] }, 'a:b.example.org': { A: ['127.0.0.2'] } },
+      { truncateUdp: true },
+    );
+  });
+  afterAll(() => dns.close());
+  it('asks again over TCP and gets the answer', async () => {
+    const r = await blaze(['spf', 'check', '-n', `127.0.0.1:${dns.port}`, '--dns-timeout', '3s', '--ip', '192.0.2.1', '--sender', 'a@example.org']);
+    expect(r.stdout).toMatch(/^pass: /);
+    expect(r.exitCode).toBe(0);
   });
 });
 
