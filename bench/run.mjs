@@ -114,5 +114,16 @@ function readingGuide() {
   files read in 256 KiB pieces (818 MB/s on 1 GB, RSS 63 MB).
 - Also: \`node --max-semi-space-size=1\` in bin/blaze (flat RSS for streamed
   Buffers) and a 1 MB in-memory DKIM spool.
+
+## Hot spots seen in profiles (not fixed here)
+
+- dkim relaxed on text with a whitespace run every ~1.5 KB (this bench's
+  body): the identity fast path is decided per 256 KiB chunk, so one run in a
+  chunk disables it; about 32% of the time is then in relaxWhitespace's
+  Uint16Array searches (\`lookup\`).
+- mdir list of 100,000: about 21% in the garbage collector under
+  \`--max-semi-space-size=1\`; \`=4\` made it about 15% faster here (more RSS).
+- blaze srv fsyncs every message and new/ (durable delivery); the aiosmtpd
+  and smtp-server peers in this bench do not.
 `;
 }
