@@ -5,6 +5,8 @@
 // formatting (folded at 78 columns) and a lenient reading of what others wrote.
 import type { SpfResultKind } from './types.ts';
 import { SPF_RESULTS } from './types.ts';
+// lexer.ts directly, not ../mime/index.ts: the index pulls in iconv-lite and the encoder (+7 ms at spf start-up)
+import { readComment } from '../mime/lexer.ts';
 
 export interface ReceivedSpfInput {
   result: SpfResultKind;
@@ -122,30 +124,10 @@ export function parseReceivedSpf(value: string): ReceivedSpfParse {
     for (;;) {
       while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
       if (s[i] !== '(') return undefined;
-      let depth = 0;
-      let text = '';
-      for (; i < s.length; i++) {
-        const c = s[i];
-        if (c === '\\' && i + 1 < s.length) {
-          text += s[++i];
-          continue;
-        }
-        if (c === '(') {
-          if (depth++ > 0) text += c;
-          continue;
-        }
-        if (c === ')') {
-          if (--depth === 0) {
-            i++;
-            break;
-          }
-          text += c;
-          continue;
-        }
-        text += c;
-      }
-      if (depth !== 0) return 'unterminated comment';
-      comments.push(text);
+      const c = readComment(s, i);
+      if (!c.closed) return 'unterminated comment';
+      comments.push(c.text);
+      i = c.end;
     }
   };
   let err = skipCfws();
