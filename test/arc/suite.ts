@@ -1,10 +1,7 @@
 // Reading the ValiMail ARC suite (YAML scenarios) for the conformance runner and unit tests.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { Answer, Question } from '../../src/dns/index.ts';
-
-export const ARC_DIR = fileURLToPath(new URL('../../../shared/conformance/arc/', import.meta.url));
 
 export interface Scenario {
   description: string;
@@ -15,8 +12,9 @@ export interface Scenario {
   privatekey?: string;
 }
 
-export function loadScenarios(file: string): Scenario[] {
-  return parseAllDocuments(readFileSync(`${ARC_DIR}${file}`, 'utf8'))
+/** `dir` is the suite's directory ($BLAZE_CORPUS/arc/, see test/support/corpus.ts). */
+export function loadScenarios(dir: string, file: string): Scenario[] {
+  return parseAllDocuments(readFileSync(`${dir}${file}`, 'utf8'))
     .map((d) => d.toJS() as Scenario | null)
     .filter((s): s is Scenario => !!s && typeof s === 'object' && !!s.tests);
 }

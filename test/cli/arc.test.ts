@@ -1,4 +1,4 @@
-// blaze arc verify / sign with the ValiMail suite's key and messages
+// blaze arc verify / sign with the project's ARC fixtures (own key, chains sealed by blaze)
 // (fixtures/arc, --dns-static), and with a seeded Ed25519 key given by -e.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -11,7 +11,7 @@ const DNS = ['--offline', '--dns-static', `${FIX}dns`];
 const blaze = (args: string[], input?: Buffer | string) =>
   execa(BLAZE, args, { reject: false, stripFinalNewline: false, encoding: 'buffer', input, env: { NO_COLOR: '1' } });
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
-const SIGN = ['arc', 'sign', ...DNS, '-k', `${FIX}suite-key.pem`, '--seal-selector', 'dummy', '--signature-selector', 'dummy', '-h', 'example.org', '--now', '2024-05-01T12:00:00Z'];
+const SIGN = ['arc', 'sign', ...DNS, '-k', `${FIX}key.pem`, '--seal-selector', 'dummy', '--signature-selector', 'dummy', '-h', 'example.org', '--now', '2024-05-01T12:00:00Z'];
 
 describe('blaze arc verify', () => {
   it('prints the chain and exits 0 when it holds', async () => {

@@ -1,15 +1,16 @@
-// The ValiMail ARC suite (../shared/conformance/arc), read as it is: 171
+// The ValiMail ARC suite ($BLAZE_CORPUS/arc), read as it is: 171
 // validation tests and 17 signing tests. Messages are converted to CRLF; keys
 // come from each scenario's txt-records; the clock does not matter (no expiry
 // check on seals). `cv: ""` (the newest seal already says fail) counts as fail.
 // Known failures are listed with reasons in arc.known-failures.json; an
 // unlisted failure, or a listed one that passes, fails the run.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runSync } from '../../src/dns/index.ts';
 import { ArcReader, evaluateArc, sealMessage } from '../../src/arc/index.ts';
 import { loadPrivateKey, parseTagList } from '../../src/dkim/index.ts';
 import { loadScenarios, crlf, txtAnswers } from '../arc/suite.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
 const KNOWN = JSON.parse(readFileSync(new URL('./arc.known-failures.json', import.meta.url), 'utf8')) as { failures: Record<string, string> };
 
@@ -30,10 +31,10 @@ function tagSet(text: string): string[] {
     .sort();
 }
 
-describe('ARC suite', () => {
+describeCorpus('ARC', 'arc/', 'ARC suite', (dir) => {
   it('validation: 171 tests', () => {
     const results: { id: string; ok: boolean; detail: string }[] = [];
-    for (const sc of loadScenarios('arc-draft-validation-tests.yml')) {
+    for (const sc of loadScenarios(dir, 'arc-draft-validation-tests.yml')) {
       const answer = txtAnswers(sc['txt-records']);
       for (const [name, t] of Object.entries(sc.tests)) {
         const reader = new ArcReader();
@@ -50,7 +51,7 @@ describe('ARC suite', () => {
 
   it('signing: 17 tests', () => {
     const results: { id: string; ok: boolean; detail: string }[] = [];
-    for (const sc of loadScenarios('arc-draft-sign-tests.yml')) {
+    for (const sc of loadScenarios(dir, 'arc-draft-sign-tests.yml')) {
       const answer = txtAnswers(sc['txt-records']);
       const key = loadPrivateKey(sc.privatekey!);
       if (!key.ok) throw new Error(key.error);

@@ -1,13 +1,12 @@
-// The authres 1.2.0 doctest vectors (../shared/conformance/authres): every
+// The authres 1.2.0 doctest vectors ($BLAZE_CORPUS/authres): every
 // parse case (two must fail) and every generated header string (parsed and
 // written back byte for byte). Known failures, if any, are listed with their
 // reason in authres.known-failures.json; an unlisted failure or a stale entry fails.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseAuthResults, formatAuthResults, type AuthResults } from '../../src/authres/index.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const FILE = fileURLToPath(new URL('../../../shared/conformance/authres/authres-parse-cases.json', import.meta.url));
 const KNOWN = JSON.parse(readFileSync(new URL('./authres.known-failures.json', import.meta.url), 'utf8')) as { failures: Record<string, string> };
 
 interface Expected {
@@ -15,10 +14,10 @@ interface Expected {
   version: number | null;
   results: { method: string; version: number | null; result: string; reason: string | null; properties: { type: string; name: string; value: string }[] }[];
 }
-const data = JSON.parse(readFileSync(FILE, 'utf8')) as {
+interface Vectors {
   parse_cases: { input: string; expected?: Expected; expected_error?: string }[];
   generated_headers: string[];
-};
+}
 
 function shape(ar: AuthResults): Expected {
   return {
@@ -38,7 +37,9 @@ function valueOf(field: string): string {
   return field.slice(field.indexOf(':') + 1);
 }
 
-describe('authres 1.2.0 vectors', () => {
+describeCorpus('Authentication-Results', 'authres/authres-parse-cases.json', 'authres 1.2.0 vectors', (FILE) => {
+  const data = JSON.parse(readFileSync(FILE, 'utf8')) as Vectors;
+
   it('has 23 parse cases and 17 generated headers', () => {
     expect(data.parse_cases).toHaveLength(23);
     expect(data.generated_headers).toHaveLength(17);

@@ -1,4 +1,4 @@
-// The DKIM conformance cases of ../shared/conformance/dkim, read as they are:
+// The DKIM conformance cases of $BLAZE_CORPUS/dkim, read as they are:
 // RFC 8463 Appendix A, dkimpy's data (fixed vectors, sign-then-verify inputs,
 // bad key records) and the Mail::DKIM corpus judged with its modern_rfc_flags.
 import { readFileSync, existsSync } from 'node:fs';
@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { DkimSigner, verifyDkimMessage, loadPrivateKey, type DkimResult, type DkimVerifyOptions } from '../../src/dkim/index.ts';
 import { memoryResolver, type MemoryZone, type Resolver } from '../../src/dns/index.ts';
 import { toCRLF } from '../../src/mime/newline.ts';
-
-export const ROOT = new URL('../../../shared/conformance/dkim/', import.meta.url).pathname;
 
 export interface CaseOutcome {
   id: string;
@@ -25,7 +23,8 @@ async function verifyBytes(msg: Buffer, resolver: Resolver, opts: DkimVerifyOpti
 
 // ------------------------------------------------------------ RFC 8463
 
-export async function rfc8463Cases(): Promise<CaseOutcome[]> {
+/** `ROOT` is the suite's directory ($BLAZE_CORPUS/dkim/, see test/support/corpus.ts). */
+export async function rfc8463Cases(ROOT: string): Promise<CaseOutcome[]> {
   const dir = join(ROOT, 'rfc8463');
   const zone = JSON.parse(readFileSync(join(dir, 'dns.json'), 'utf8')) as MemoryZone;
   const out: CaseOutcome[] = [];
@@ -50,7 +49,7 @@ function dkimpyZone(dir: string, manifest: { dns_records: Record<string, string>
   return zone;
 }
 
-export async function dkimpyCases(): Promise<CaseOutcome[]> {
+export async function dkimpyCases(ROOT: string): Promise<CaseOutcome[]> {
   const dir = join(ROOT, 'dkimpy');
   const manifest = JSON.parse(readFileSync(join(dir, 'MANIFEST.json'), 'utf8'));
   const zone = dkimpyZone(dir, manifest);
@@ -145,7 +144,7 @@ interface MailDkimCase {
   modern_rfc_flags: string[];
 }
 
-export function mailDkimZone(): MemoryZone {
+export function mailDkimZone(ROOT: string): MemoryZone {
   const zone: MemoryZone = {};
   for (const line of readFileSync(join(ROOT, 'mail-dkim', 'FAKE_DNS.dat'), 'utf8').split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
@@ -170,10 +169,10 @@ function verdict(rs: DkimResult[]): 'pass' | 'fail' | 'invalid' | 'none' {
 /** Flags that make an RFC 6376 + RFC 8301 verifier refuse what Mail::DKIM accepts (g= alone changes nothing). */
 const disqualifies = (flag: string) => !flag.startsWith('key record has g=');
 
-export async function mailDkimCases(): Promise<CaseOutcome[]> {
+export async function mailDkimCases(ROOT: string): Promise<CaseOutcome[]> {
   const dir = join(ROOT, 'mail-dkim');
   const data = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as { cases: MailDkimCase[] };
-  const resolver = memoryResolver(mailDkimZone());
+  const resolver = memoryResolver(mailDkimZone(ROOT));
   const out: CaseOutcome[] = [];
   for (const c of data.cases) {
     const msg = toCRLF(readFileSync(join(dir, c.file)));

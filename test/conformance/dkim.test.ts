@@ -1,9 +1,10 @@
-// Runs ../shared/conformance/dkim as it is and compares with the expected
+// Runs $BLAZE_CORPUS/dkim as it is and compares with the expected
 // deviations (dkim.deviations.json, each with its RFC reason): a case that
 // newly fails, or a listed deviation that now passes, fails the test.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { rfc8463Cases, dkimpyCases, mailDkimCases, type CaseOutcome } from './dkim-cases.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
 const deviations = JSON.parse(readFileSync(new URL('./dkim.deviations.json', import.meta.url), 'utf8')) as { cases: Record<string, string> };
 
@@ -18,19 +19,19 @@ function judge(suite: string, outcomes: CaseOutcome[]): void {
   expect(stale).toEqual([]);
 }
 
-describe('DKIM conformance (../shared/conformance/dkim)', () => {
+describeCorpus('DKIM', 'dkim/', 'DKIM conformance ($BLAZE_CORPUS/dkim)', (root) => {
   it('RFC 8463 Appendix A: ed25519 and rsa, relaxed and simple', async () => {
-    const o = await rfc8463Cases();
+    const o = await rfc8463Cases(root);
     expect(o.length).toBe(4);
     judge('rfc8463', o);
   });
   it('dkimpy vectors, sign-then-verify inputs and bad key records', async () => {
-    const o = await dkimpyCases();
+    const o = await dkimpyCases(root);
     expect(o.length).toBeGreaterThan(40);
     judge('dkimpy', o);
   });
   it('Mail::DKIM corpus judged with modern_rfc_flags', async () => {
-    const o = await mailDkimCases();
+    const o = await mailDkimCases(root);
     expect(o.length).toBeGreaterThanOrEqual(79);
     judge('mail-dkim', o);
   });

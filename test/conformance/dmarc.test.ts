@@ -1,19 +1,18 @@
-// DMARC vectors of ../shared/conformance/dmarc: the 78 Public Suffix List test
+// DMARC vectors of $BLAZE_CORPUS/dmarc: the 78 Public Suffix List test
 // vectors (organisational domain) and the OpenDMARC tables (record parsing,
 // alignment, From domain). Known failures are listed with their reason in
 // dmarc.known-failures.json; an unlisted failure or a stale entry fails.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { registrableDomain, parseDmarcRecord, isAligned, findFromDomain } from '../../src/dmarc/index.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const DIR = fileURLToPath(new URL('../../../shared/conformance/dmarc/', import.meta.url));
 const KNOWN = JSON.parse(readFileSync(new URL('./dmarc.known-failures.json', import.meta.url), 'utf8')) as { failures: Record<string, string> };
-const cases = JSON.parse(readFileSync(`${DIR}opendmarc-cases.json`, 'utf8')) as {
+interface Cases {
   record_parse: { record: string; expected: string }[];
   alignment: { domain: string; against: string; mode: 'strict' | 'relaxed'; expected: string }[];
   find_domain: { from_header_value: string; expected_domain: string }[];
-};
+}
 
 function check(suite: string, results: { id: string; ok: boolean; detail: string }[]): void {
   const unexpected = results.filter((r) => !r.ok && !KNOWN.failures[r.id]).map((r) => `${r.id}: ${r.detail}`);
@@ -32,7 +31,9 @@ const PARSE_CODES: Record<string, string> = {
   syntax: 'DMARC_PARSE_ERROR_SYNTAX',
 };
 
-describe('DMARC conformance', () => {
+describeCorpus('DMARC', 'dmarc/', 'DMARC conformance', (DIR) => {
+  const cases = JSON.parse(readFileSync(`${DIR}opendmarc-cases.json`, 'utf8')) as Cases;
+
   it('PSL test vectors (78)', () => {
     const lines = readFileSync(`${DIR}psl/tests.txt`, 'utf8')
       .split('\n')

@@ -1,18 +1,17 @@
-// MIME conformance: every message of ../shared/conformance/mime goes through
+// MIME conformance: every message of $BLAZE_CORPUS/mime goes through
 // the streaming decoder (no exception, same tree in any chunking); Stalwart's
 // messages are compared with its expected parse (NNN.crlf.json: the input with
 // bare LF read as CRLF, as blaze reads it): the tree, each part's content type,
 // and each leaf's decoded body (text in its charset, binary byte for byte).
 // Differences are listed with their reason in mime.known-failures.json; an
 // unlisted difference, or a listed message that now matches, fails the run.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseToTree, type MimeNode } from '../../src/mime/tree.ts';
 import { decodeCharset } from '../../src/mime/charset.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const CORPUS = fileURLToPath(new URL('../../../shared/conformance/mime/', import.meta.url));
 const KNOWN = JSON.parse(readFileSync(new URL('./mime.known-failures.json', import.meta.url), 'utf8')) as {
   failures: Record<string, string>;
 };
@@ -66,7 +65,7 @@ function compare(ours: MimeNode, msg: StalwartMessage, id: number, where: string
   }
 }
 
-describe('MIME conformance corpus', () => {
+describeCorpus('MIME', 'mime/', 'MIME conformance corpus', (CORPUS) => {
   const files = messages(CORPUS);
 
   it('every message parses to a tree, the same in 1 KiB, 4099-byte and whole chunks', () => {

@@ -2,17 +2,16 @@
 // Each vector either matches (on the fields listed in test/received/stalwart-shape.ts) or
 // is listed in received.known-failures.json with the reason; an unlisted
 // failure, or a listed vector that now passes, fails the test.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { differences, type Vector } from '../received/stalwart-shape.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/conformance/mime/stalwart-mail-parser/received.json', import.meta.url));
 const KNOWN = JSON.parse(readFileSync(new URL('./received.known-failures.json', import.meta.url), 'utf8')) as {
   failures: Record<string, { header: string; reason: string }>;
 };
 
-describe('Stalwart received.json', () => {
+describeCorpus('Received (Stalwart)', 'mime/stalwart-mail-parser/received.json', 'Stalwart received.json', (VECTORS) => {
   const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as Vector[];
 
   it('has the 181 vectors', () => {

@@ -1,15 +1,12 @@
-// Loads the OpenSPF-format YAML suites (../shared/conformance/spf) and turns a
+// Loads the OpenSPF-format YAML suites ($BLAZE_CORPUS/spf) and turns a
 // scenario's zonedata into DNS answers with the driver rules of SOURCE.md:
 // TIMEOUT times out the types not listed above it, SPF-type records are served
 // as TXT where the name has no TXT (unless `TXT: NONE`), CNAME is followed,
 // unknown names are NXDOMAIN. Shared by the conformance runner and the pyspf
 // interop test.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { Answer, Question, RRType } from '../../src/dns/index.ts';
-
-export const SPF_SUITE_DIR = fileURLToPath(new URL('../../../shared/conformance/spf/', import.meta.url));
 
 export interface SuiteTest {
   id: string;
@@ -33,8 +30,9 @@ export interface Scenario {
   tests: SuiteTest[];
 }
 
-export function loadSuite(file: string): Scenario[] {
-  const text = readFileSync(`${SPF_SUITE_DIR}${file}`, 'utf8');
+/** `dir` is the suite's directory ($BLAZE_CORPUS/spf/, see test/support/corpus.ts). */
+export function loadSuite(dir: string, file: string): Scenario[] {
+  const text = readFileSync(`${dir}${file}`, 'utf8');
   const docs = parseAllDocuments(text);
   const out: Scenario[] = [];
   docs.forEach((doc, index) => {

@@ -5,11 +5,12 @@
 // pyspf-extra tests with a `header` also check that our Received-SPF carries
 // the same key=value pairs. Failures we accept are in spf.known-failures.json
 // with the reason; an unlisted failure, or a listed test that passes, fails.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runSync } from '../../src/dns/index.ts';
 import { evaluateSpf, formatReceivedSpf, parseReceivedSpf, type SpfResult } from '../../src/spf/index.ts';
 import { answerFrom, buildZone, loadSuite, type SuiteTest } from './spf-suite.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
 const KNOWN = JSON.parse(readFileSync(new URL('./spf.known-failures.json', import.meta.url), 'utf8')) as { failures: Record<string, string> };
 
@@ -40,8 +41,8 @@ function runTest(zone: ReturnType<typeof buildZone>, t: SuiteTest): { ok: boolea
   return { ok: problems.length === 0, detail: problems.join('; '), r };
 }
 
-function runFile(file: string, expectedTests: number): void {
-  const scenarios = loadSuite(file);
+function runFile(dir: string, file: string, expectedTests: number): void {
+  const scenarios = loadSuite(dir, file);
   const results: { id: string; ok: boolean; detail: string }[] = [];
   for (const s of scenarios) {
     const zone = buildZone(s.zonedata);
@@ -55,11 +56,11 @@ function runFile(file: string, expectedTests: number): void {
   expect(stale).toEqual([]);
 }
 
-describe('SPF conformance', () => {
-  it('OpenSPF RFC 7208 suite (203 tests)', () => runFile('rfc7208-tests.yml', 203));
-  it("pyspf's extra tests (16 tests)", () => runFile('pyspf-extra-tests.yml', 16));
+describeCorpus('SPF', 'spf/', 'SPF conformance', (dir) => {
+  it('OpenSPF RFC 7208 suite (203 tests)', () => runFile(dir, 'rfc7208-tests.yml', 203));
+  it("pyspf's extra tests (16 tests)", () => runFile(dir, 'pyspf-extra-tests.yml', 16));
   it('the known-failures list names only tests that exist', () => {
-    const ids = new Set([...loadSuite('rfc7208-tests.yml'), ...loadSuite('pyspf-extra-tests.yml')].flatMap((s) => s.tests.map((t) => t.id)));
+    const ids = new Set([...loadSuite(dir, 'rfc7208-tests.yml'), ...loadSuite(dir, 'pyspf-extra-tests.yml')].flatMap((s) => s.tests.map((t) => t.id)));
     expect(Object.keys(KNOWN.failures).filter((id) => !ids.has(id))).toEqual([]);
   });
 });

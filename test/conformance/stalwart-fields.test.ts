@@ -6,16 +6,15 @@
 // Every vector either matches or is listed with its reason in
 // stalwart-fields.known-failures.json; an unlisted failure, or a listed
 // vector that now passes, fails the test.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { addrSpec, isGroup, parseAddressList, type Mailbox } from '../../src/mime/address.ts';
 import { parseDate } from '../../src/mime/date.ts';
 import { parseMessageIds } from '../../src/mime/message-id.ts';
 import { decodeTextList, decodeUnstructured } from '../../src/mime/unstructured.ts';
 import { parseContentValue } from '../../src/mime/content-type.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const DIR = fileURLToPath(new URL('../../../shared/conformance/mime/stalwart-mail-parser/', import.meta.url));
 const KNOWN = JSON.parse(readFileSync(new URL('./stalwart-fields.known-failures.json', import.meta.url), 'utf8')) as {
   failures: Record<string, { header: string; reason: string }>;
 };
@@ -87,7 +86,7 @@ const expectedShape: Record<string, (e: any) => unknown> = {
   content_type: (e) => e && { c_type: e.c_type, c_subtype: e.c_subtype, attributes: e.attributes ?? null },
 };
 
-describe('Stalwart header-field vectors', () => {
+describeCorpus('MIME header fields (Stalwart)', 'mime/stalwart-mail-parser/', 'Stalwart header-field vectors', (DIR) => {
   const totals: string[] = [];
   for (const file of Object.keys(shape)) {
     it(`${file}.json matches except the listed known failures`, () => {
@@ -121,7 +120,7 @@ describe('Stalwart header-field vectors', () => {
   }
 });
 
-// Every header field of every message of ../shared/conformance/mime, read by
+// Every header field of every message of $BLAZE_CORPUS/mime, read by
 // the header decoder and handed to the parser its name calls for: a value, never
 // an exception. Date fields that do not parse are counted and must stay few.
 import { readdirSync, statSync } from 'node:fs';
@@ -131,7 +130,6 @@ import { NewlineNormalizer } from '../../src/mime/newline.ts';
 import { decodeHeaderBytes } from '../../src/mime/charset.ts';
 import { formatAddress } from '../../src/mime/address.ts';
 
-const CORPUS = fileURLToPath(new URL('../../../shared/conformance/mime/', import.meta.url));
 
 function messages(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -141,7 +139,7 @@ function messages(dir: string): string[] {
   });
 }
 
-describe('header fields of the conformance messages', () => {
+describeCorpus('MIME', 'mime/', 'header fields of the conformance messages', (CORPUS) => {
   it('every field parses to a value', () => {
     const files = messages(CORPUS);
     expect(files.length).toBeGreaterThan(200);

@@ -1,7 +1,7 @@
 // ARC interop with dkimpy (Debian python3-dkim 1.1.4): dkimpy's verifier
 // accepts chains that `blaze arc sign` extends, and `blaze arc verify` accepts
-// what `/usr/bin/arcsign` produces. Keys: the ValiMail suite's RSA key
-// (fixtures/arc/suite-key.pem, record in fixtures/arc/dns), answered to
+// what `/usr/bin/arcsign` produces. Keys: the project's own RSA key
+// (fixtures/arc/key.pem, record in fixtures/arc/dns), answered to
 // dkimpy through dnsfunc. A missing peer is a failure, not a skip.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -34,12 +34,12 @@ print(json.dumps({'cv': cv.decode(), 'reason': reason}))
 }
 
 async function arcsign(message: Buffer): Promise<Buffer> {
-  const r = await execa(ARCSIGN, ['dummy', 'example.org', `${FIX}suite-key.pem`, 'lists.example.org'], { input: message, encoding: 'buffer', reject: false });
+  const r = await execa(ARCSIGN, ['dummy', 'example.org', `${FIX}key.pem`, 'lists.example.org'], { input: message, encoding: 'buffer', reject: false });
   if (r.exitCode !== 0) throw new Error(`arcsign: ${Buffer.from(r.stderr).toString()}`);
   return Buffer.from(r.stdout);
 }
 
-const SIGN = ['arc', 'sign', ...DNS, '-k', `${FIX}suite-key.pem`, '-s', 'dummy', '-h', 'example.org'];
+const SIGN = ['arc', 'sign', ...DNS, '-k', `${FIX}key.pem`, '-s', 'dummy', '-h', 'example.org'];
 const BASE = 'From: John Q Doe <jqd@d1.example.org>\r\nTo: arc@dmarc.org\r\nSubject: interop\r\nDate: Thu, 14 Jan 2015 15:00:01 -0800\r\nMessage-ID: <interop@d1.example.org>\r\nMIME-Version: 1.0\r\n\r\nHey gang,\r\nThis is a test message.\r\n';
 
 describe('ARC interop with dkimpy', () => {
@@ -49,7 +49,7 @@ describe('ARC interop with dkimpy', () => {
     expect(r.exitCode, 'python3-dkim and python3-authres must be installed').toBe(0);
   });
 
-  it('dkimpy accepts the chains blaze arc sign makes (i=1, then i=2 on the suite chain, then i=3)', async () => {
+  it('dkimpy accepts the chains blaze arc sign makes (i=1, then i=2, then i=3 on the fixture chain)', async () => {
     const one = await blaze([...SIGN, '-'], BASE);
     expect(one.exitCode).toBe(0);
     expect(await dkimpyVerify(Buffer.from(one.stdout))).toMatchObject({ cv: 'pass' });

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildZone, loadSuite, type Scenario } from '../conformance/spf-suite.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const PY = '/usr/bin/python3';
@@ -120,18 +121,20 @@ afterAll(async () => {
   await Promise.allSettled(servers);
 });
 
-describe('pyspf agrees with blaze spf check on the RFC 7208 suite served by dnsmasq', () => {
+describe('pyspf interop', () => {
   it('the peers are installed', () => {
     expect(existsSync(DNSMASQ), `${DNSMASQ} (Debian dnsmasq-base)`).toBe(true);
     expect(existsSync(PY), PY).toBe(true);
   });
-
-  it('every RFC 7208 test of the scenarios without TIMEOUT agrees', () => agreement('rfc7208-tests.yml'));
-  it("every pyspf extra test agrees", () => agreement('pyspf-extra-tests.yml'));
 });
 
-async function agreement(file: string): Promise<void> {
-  const scenarios = loadSuite(file).filter((s) => !Object.values(s.zonedata).some((entries) => entries.includes('TIMEOUT')));
+describeCorpus('SPF', 'spf/', 'pyspf agrees with blaze spf check on the RFC 7208 suite served by dnsmasq', (suite) => {
+  it('every RFC 7208 test of the scenarios without TIMEOUT agrees', () => agreement(suite, 'rfc7208-tests.yml'));
+  it("every pyspf extra test agrees", () => agreement(suite, 'pyspf-extra-tests.yml'));
+});
+
+async function agreement(suite: string, file: string): Promise<void> {
+  const scenarios = loadSuite(suite, file).filter((s) => !Object.values(s.zonedata).some((entries) => entries.includes('TIMEOUT')));
   const dropped: Record<string, string> = {};
   const runs: Array<{ s: Scenario; port: number }> = [];
   for (const s of scenarios) {

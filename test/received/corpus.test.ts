@@ -1,13 +1,11 @@
-// Every Received field of every message under ../shared/conformance (the
+// Every Received field of every message under $BLAZE_CORPUS (the
 // fields are found line by line, so nested messages and mboxes count too)
 // must parse: the share that does is printed, and a regression fails.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseReceived } from '../../src/received/index.ts';
-
-const ROOT = fileURLToPath(new URL('../../../shared/conformance', import.meta.url));
+import { describeCorpus } from '../support/corpus.ts';
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir).sort()) {
@@ -32,7 +30,7 @@ export function receivedFields(text: string): Array<{ line: number; value: strin
   return out;
 }
 
-describe('Received fields of the conformance messages', () => {
+describeCorpus('Received (all corpora)', '', 'Received fields of the conformance messages', (ROOT) => {
   it('parse (from/by/... and a date)', () => {
     let total = 0;
     let parsed = 0;

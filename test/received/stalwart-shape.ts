@@ -1,5 +1,5 @@
 // Maps our parse of a Received field to the shape of Stalwart mail-parser's
-// expected output (../shared/conformance/mime/stalwart-mail-parser/received.json)
+// expected output ($BLAZE_CORPUS/mime/stalwart-mail-parser/received.json)
 // and lists the differences. Compared: from, from_ip, from_iprev, by, via,
 // with, id, for_, helo, helo_cmd, date. Not compared: ident, tls_version,
 // tls_cipher (Stalwart's own heuristics, no RFC behind them).

@@ -1,19 +1,18 @@
-// Received-SPF fields found in the real messages of ../shared/conformance/mime
+// Received-SPF fields found in the real messages of $BLAZE_CORPUS/mime
 // (Gmail-, Exchange-, FastMail-, ASSP-, rspamd-style writers) are read, and
 // what a re-evaluation needs is found in them.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseReceivedSpf, receivedSpfIdentity } from '../../src/spf/index.ts';
+import { describeCorpus } from '../support/corpus.ts';
 
-const MIME = fileURLToPath(new URL('../../../shared/conformance/mime/', import.meta.url));
 const FILES = [
   'postal-mime/bounce.eml', 'postal-mime/calendar-event.eml', 'mimekit/messages/delivery-status2.txt', 'mimekit/messages/issue358.txt',
   'mimekit/messages/bounce.txt', 'stalwart-mail-parser/eml/thirdparty/015.eml', 'nodemailer-mailparser/nodemailer.eml',
 ];
 
 /** Every Received-SPF field of a file (nested messages too), unfolded. */
-function fields(file: string): string[] {
+function fields(MIME: string, file: string): string[] {
   const lines = readFileSync(`${MIME}${file}`, 'latin1').split(/\r?\n/);
   const out: string[] = [];
   lines.forEach((l, i) => {
@@ -25,8 +24,8 @@ function fields(file: string): string[] {
   return out;
 }
 
-describe('Received-SPF written by others', () => {
-  const all = FILES.flatMap((f) => fields(f).map((v) => ({ f, v })));
+describeCorpus('MIME', 'mime/', 'Received-SPF written by others', (MIME) => {
+  const all = FILES.flatMap((f) => fields(MIME, f).map((v) => ({ f, v })));
   it('finds the fields', () => expect(all.length).toBeGreaterThanOrEqual(10));
   it('reads every field that has a result word; an empty one is an error value', () => {
     for (const { f, v } of all) {
