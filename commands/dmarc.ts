@@ -271,6 +271,7 @@ function verifyJson(c: Checked): Record<string, unknown> {
           spfAligned: c.dmarc.spfAligned,
           dkimAligned: c.dmarc.dkimAligned,
           record: c.dmarc.record ?? null,
+          warnings: c.dmarc.warnings ?? [],
         }
       : null,
   };
@@ -293,6 +294,7 @@ function verifyReport(c: Checked, o: Opts): string {
     if (d.status === 'fail') lines.push(`  disposition: ${d.disposition}${d.sampledOut ? ` (outside the pct=${d.record?.pct} sample; policy ${d.policy})` : ''}`);
     if (d.record) lines.push(`  aligned: spf ${d.spfAligned ? 'yes' : 'no'}, dkim ${d.dkimAligned ? `yes (${d.dkimDomain})` : 'no'}`);
     if (d.reason) lines.push(`  ${d.reason}`);
+    for (const w of d.warnings ?? []) lines.push(`  warning: ${w}`);
   }
   return `${lines.join('\n')}\n`;
 }

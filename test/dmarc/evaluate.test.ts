@@ -87,6 +87,7 @@ describe('parseDmarcRecord', () => {
     expect(r).toEqual({
       ok: true,
       record: { p: 'reject', sp: 'none', np: 'quarantine', adkim: 's', aspf: 'r', pct: 20, fo: ['1', 'd'], rua: ['mailto:a@x.example', 'mailto:b@x.example'], ruf: ['mailto:f@x.example'], rf: ['afrf'], ri: 3600, testing: true, psd: 'n' },
+      warnings: [],
     });
     expect(parseDmarcRecord('v=DMARC1; p=none')).toMatchObject({ ok: true, record: { adkim: 'r', aspf: 'r', pct: 100, ri: 86400, psd: 'u', testing: false } });
     expect(parseDmarcRecord('p=none; v=DMARC1')).toMatchObject({ ok: false, error: 'bad-version' });
