@@ -76,4 +76,31 @@ describe('parseAuthResultsLenient', () => {
     expect(r.ok && r.skipped).toEqual(['thehesiod.com']);
     expect(parseAuthResultsLenient('').ok).toBe(false);
   });
+
+  it("recovers per result when the part before the first ';' is malformed (Yahoo's legacy from=)", async () => {
+    const { parseAuthResultsLenient } = await import('../../src/authres/index.ts');
+    const r = parseAuthResultsLenient(' mta1010.mail.bf1.yahoo.com  from=example.com; domainkeys=neutral (no sig);  from=example.com; dkim=pass (ok) header.i=@example.com');
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        authservId: 'mta1010.mail.bf1.yahoo.com',
+        results: [
+          { method: 'domainkeys', result: 'neutral', comment: 'no sig', properties: [] },
+          { method: 'dkim', result: 'pass', comment: 'ok', properties: [{ type: 'header', name: 'i', value: '@example.com' }] },
+        ],
+      },
+      // `from=example.com` is no result: example.com is not a Keyword (RFC 8601 §2.2, RFC 5321 Ldh-str).
+      skipped: ['from=example.com', 'from=example.com'],
+    });
+  });
+
+  it("a missing ';' after the authserv-id (and its version) loses nothing", async () => {
+    const { parseAuthResultsLenient } = await import('../../src/authres/index.ts');
+    const r = parseAuthResultsLenient('mx.example.net 1 spf=pass smtp.mailfrom=a@b.example; dkim=fail header.d=b.example');
+    expect(r.ok && r.value).toMatchObject({ authservId: 'mx.example.net', version: 1 });
+    expect(r.ok && r.value.results.map((x) => `${x.method}=${x.result}`)).toEqual(['spf=pass', 'dkim=fail']);
+    expect(r.ok && r.skipped).toEqual([]);
+    // Nothing that could be an authserv-id: still an error.
+    expect(parseAuthResultsLenient('(no id); spf=pass').ok).toBe(false);
+  });
 });

@@ -195,3 +195,88 @@ describe('blaze dmarc verify with --ip --sender --helo (SPF evaluated by src/spf
     }
   });
 });
+
+// Issue 24: each reproduction, offline, with records in fixtures/dmarc/discovery-dns.
+describe('blaze dmarc verify: discovery and alignment to the letter (RFC 7489, RFC 9989)', () => {
+  const D = ['--offline', '--dns-static', `${FIX}discovery-dns`, '--sample', '0', '--json'];
+  const msg = (from: string) => `From: ${from}\r\nTo: bob@other.example\r\nSubject: t\r\n\r\nx\r\n`;
+  const verify = async (args: string[], input: string) => {
+    const r = await blaze(['dmarc', 'verify', ...D, ...args, '-'], input);
+    expect(text(r.stderr)).toBe('');
+    return { code: r.exitCode, doc: JSON.parse(text(r.stdout)) };
+  };
+
+  it('V=DMARC1; P=reject; ADKIM=s: tag names in any case (RFC 7489 §6.4)', async () => {
+    const { code, doc } = await verify([], msg('a@upper.example'));
+    expect(code).toBe(1);
+    expect(doc.dmarc).toMatchObject({ status: 'fail', policyDomain: 'upper.example', policy: 'reject', disposition: 'reject', record: { p: 'reject', adkim: 's' } });
+  });
+
+  for (const walk of [[], ['--tree-walk']]) {
+    it(`two records at _dmarc.mail.example.com: none, not example.com's p=reject (RFC 7489 §6.6.3)${walk.length ? ' with --tree-walk' : ''}`, async () => {
+      const { code, doc } = await verify(walk, msg('a@mail.example.com'));
+      expect(code).toBe(0);
+      expect(doc.dmarc).toMatchObject({ status: 'none', policyDomain: null, policy: null, disposition: 'none', record: null });
+      expect(doc.dmarc.reason).toMatch(/^2 DMARC records at _dmarc\.mail\.example\.com: /);
+    });
+  }
+
+  it('v=DMARC1; p=reject; pct=invalid: p=reject applies with pct=100 and a warning (RFC 7489 §6.3)', async () => {
+    const { code, doc } = await verify([], msg('a@pctbad.example'));
+    expect(code).toBe(1);
+    expect(doc.dmarc).toMatchObject({ status: 'fail', policy: 'reject', disposition: 'reject', pct: 100 });
+    expect(doc.dmarc.warnings).toEqual([expect.stringContaining('pct=invalid')]);
+    const report = await blaze(['dmarc', 'verify', '--offline', '--dns-static', `${FIX}discovery-dns`, '--sample', '0', '-'], msg('a@pctbad.example'));
+    expect(text(report.stdout)).toMatch(/\n {2}warning: ignored pct=invalid [^\n]*\n/);
+  });
+
+  it('--tree-walk: an SPF pass for mail.mega.bank.example does not align with giant.bank.example (RFC 9989 Appendix B.4.3)', async () => {
+    const spf = ['--ip', '192.0.2.7', '--sender', 'b@mail.mega.bank.example'];
+    const walked = await verify(['--tree-walk', ...spf], msg('user@giant.bank.example'));
+    expect(walked.code).toBe(1);
+    expect(walked.doc.spf).toMatchObject({ result: 'pass', domain: 'mail.mega.bank.example' });
+    expect(walked.doc.dmarc).toMatchObject({ status: 'fail', spfAligned: false, orgDomain: 'giant.bank.example', policy: 'quarantine' });
+    // With the PSL, .example takes the implicit * rule: both are bank.example.
+    const psl = await verify(spf, msg('user@giant.bank.example'));
+    expect(psl.doc.dmarc).toMatchObject({ status: 'pass', spfAligned: true });
+  });
+
+  it('--tree-walk: a DKIM pass for d=mega.bank.example does not align either', async () => {
+    const signed = await blaze(['dkim', 'sign', '-d', 'mega.bank.example', '-s', 'sel', '-k', `${FIX}key.pem`, '-'], msg('user@giant.bank.example'));
+    expect(signed.exitCode).toBe(0);
+    const { code, doc } = await verify(['--tree-walk'], text(signed.stdout));
+    expect(code).toBe(1);
+    expect(doc.dkim).toMatchObject([{ status: 'pass', domain: 'mega.bank.example' }]);
+    expect(doc.dmarc).toMatchObject({ status: 'fail', dkimAligned: false });
+  });
+});
+
+describe('blaze dmarc collect: per-result recovery', () => {
+  it("keeps the results of Yahoo's legacy field (from= after the authserv-id) and reports the bad pieces", async () => {
+    const field = 'Authentication-Results: mta1010.mail.bf1.yahoo.com  from=example.com; domainkeys=neutral (no sig);\r\n  from=example.com; dkim=pass (ok) header.i=@example.com\r\n';
+    const msg = `${field}From: a@example.com\r\n\r\nx\r\n`;
+    const json = await blaze(['dmarc', 'collect', '--json', '-'], msg);
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(text(json.stdout))).toEqual([
+      {
+        line: 1,
+        authservId: 'mta1010.mail.bf1.yahoo.com',
+        results: [
+          { method: 'domainkeys', result: 'neutral', comment: 'no sig', properties: [] },
+          { method: 'dkim', result: 'pass', comment: 'ok', properties: [{ type: 'header', name: 'i', value: '@example.com' }] },
+        ],
+        skipped: ['from=example.com', 'from=example.com'],
+      },
+    ]);
+    const r = await blaze(['dmarc', 'collect', '--ascii', '-'], msg);
+    expect(text(r.stdout)).toBe(
+      [
+        'mta1010.mail.bf1.yahoo.com: [err] domainkeys=neutral',
+        '                            [ok] dkim (header.i=@example.com)',
+        '                            [err] unreadable: from=example.com',
+        '                            [err] unreadable: from=example.com',
+        '',
+      ].join('\n'),
+    );
+  });
+});
