@@ -22,6 +22,7 @@ const SUMMARIES: Array<[string, string]> = [
   ['send', 'deliver a message directly to the recipients\' MX'],
   ['srv', 'a throwaway local SMTP receiver'],
   ['mdir', 'Maildir storage (init, put, new, list, get, commit, flag, rm)'],
+  ['mbox', 'mbox files: list, split (files or a Maildir), make (mboxrd)'],
   ['rand', 'random bytes, or a deterministic stream from a seed'],
 ];
 

@@ -5,3 +5,4 @@ export * from './info.ts';
 export * from './store.ts';
 export * from './summary.ts';
 export * from './listing.ts';
+export * from './delivery-sync.ts';
