@@ -3,7 +3,7 @@
 import { program, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
-import { addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_header-read.ts';
+import { addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_lib/header-read.ts';
 import { addrSpec, flattenAddresses, formatAddress, isGroup, parseAddressList, type Mailbox } from '../src/mime/address.ts';
 
 interface AddrOptions extends CommonOptions {

@@ -1,21 +1,37 @@
 // blaze arc verify | sign (RFC 8617). Chain validation and sealing are in
-// src/arc; sealing first runs the same SPF/DKIM/DMARC checks as dmarc verify
-// (commands/dmarc.ts checkMessage), in the same single read of the message.
-import { readFile, stat } from 'node:fs/promises';
+// src/arc; both run the pipeline of src/auth (verify: ARC only; sign: SPF,
+// DKIM, DMARC and ARC, as dmarc verify) over one read of the message.
 import { Option, type Command } from 'commander';
-import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation } from './_lib/cli.ts';
-import { BlazeError, usageError, describeFsError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
+import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
+import { BlazeError, usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
 import { readMessage, inputName, Output } from './_lib/io.ts';
-import { addDnsOptions, resolverFromOptions, nowFromOptions } from './_lib/dns-options.ts';
-import { Spool } from './_dkim-spool.ts';
-import { run } from '../src/dns/index.ts';
-import { CrlfToLf } from '../src/mime/newline.ts';
+import { addDnsOptions, collect, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { resolverFromOptions } from './_lib/resolver.ts';
+import { Spool } from './_lib/spool.ts';
+import { publicKeysFromFlags, signingKeyFromFlags, type SigningKeyFlags } from './_lib/keys.ts';
+import { writePrepended } from './_lib/message-writer.ts';
+import { addCheckOptions, policyFromFlags, reportOrUsage, sessionFromFlags, type CheckFlags } from './_lib/auth-flags.ts';
 import { fieldValue, type RawField } from '../src/mime/header-decoder.ts';
 import { parseAddressList, flattenAddresses, addrSpec } from '../src/mime/index.ts';
-import { decodeSeed } from '../src/rand/index.ts';
-import { loadPrivateKey, keyFromSeed, isValidDomain, RECOMMENDED_FIELDS, type LoadedKey, type KeyType } from '../src/dkim/index.ts';
-import { ArcReader, evaluateArc, sealMessage, type ArcResult } from '../src/arc/index.ts';
-import { checkMessage, authResultsOf, addCheckOptions, publicKeys, type Opts } from './dmarc.ts';
+import { isValidDomain, RECOMMENDED_FIELDS } from '../src/dkim/index.ts';
+import { sealMessage, type ArcResult } from '../src/arc/index.ts';
+import { authenticateMessage, authResultsOf } from '../src/auth/index.ts';
+
+interface VerifyOptions extends CommonOptions, DnsOptions {
+  /** -e SEL:DOMAIN:KEY */
+  key?: string[];
+}
+
+interface SignOptions extends CommonOptions, DnsOptions, CheckFlags, Omit<SigningKeyFlags, 'key'> {
+  domain?: string;
+  sealSelector?: string;
+  signatureSelector?: string;
+  selector?: string;
+  authservId?: string;
+  key?: string;
+  verifyKey?: string[];
+  field?: string[];
+}
 
 export default async function arc(argv: string[]): Promise<number> {
   let code = 0;
@@ -27,7 +43,7 @@ export default async function arc(argv: string[]): Promise<number> {
     .argument('[input]', 'the message (default: stdin)')
     .addOption(new Option('-e, --key <sel:domain:key>', 'public key for SEL:DOMAIN (PEM file, base64 SPKI, or Ed25519 raw base64); repeatable').argParser(collect))
     .action(async (input: string | undefined, _o, cmd: Command) => {
-      code = await verifyCommand(input, cmd.opts() as Opts);
+      code = await verifyCommand(input, cmd.opts<VerifyOptions>());
     });
 
   const sign = addCheckOptions(addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'sign', 'check the message, then prepend ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results'))))));
@@ -42,12 +58,12 @@ export default async function arc(argv: string[]): Promise<number> {
     .option('-k, --key <key>', 'private key: PEM file, base64 DER, or Ed25519 32-byte seed base64')
     .option('-p, --private-key <key>', 'alias of --key')
     .option('--seed <base64>', 'derive the key from this seed (as dkim gen --seed)')
-    .addOption(new Option('-a, --algorithm <alg>', 'key type for --seed').choices(['rsa', 'ed25519']).default('rsa'))
+    .addOption(new Option('-a, --algorithm <alg>', 'key type for --seed (default rsa), or check of --key').choices(['rsa', 'ed25519']))
     .option('-b, --bits <bits>', 'RSA size for --seed', '2048')
     .addOption(new Option('-e, --verify-key <sel:domain:key>', 'public key for SEL:DOMAIN used to check DKIM and the chain (instead of DNS); repeatable').argParser(collect))
     .addOption(new Option('-f, --field <name>', 'field for the AMS to sign (repeatable; default: the RFC 6376 set present plus DKIM-Signature)').argParser(collect))
     .action(async (input: string | undefined, _o, cmd: Command) => {
-      code = await signCommand(input, cmd.opts() as Opts);
+      code = await signCommand(input, cmd.opts<SignOptions>());
     });
 
   const first = argv.find((a) => !a.startsWith('-'));
@@ -57,20 +73,6 @@ export default async function arc(argv: string[]): Promise<number> {
   }
   await root.parseAsync(argv, { from: 'user' });
   return code;
-}
-
-function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
-}
-
-async function fileOrText(arg: string): Promise<string> {
-  const isFile = await stat(arg).then((s) => s.isFile(), () => false);
-  if (!isFile) return arg;
-  try {
-    return await readFile(arg, 'latin1');
-  } catch (err) {
-    throw describeFsError(arg, err);
-  }
 }
 
 /** The author address for the chain line (the From addr-spec, or `unknown`). */
@@ -87,16 +89,15 @@ function arcExit(r: ArcResult): number {
   return 0;
 }
 
-async function verifyCommand(input: string | undefined, o: Opts): Promise<number> {
-  const keys = await publicKeys(o.key as string[] | undefined, fileOrText);
+async function verifyCommand(input: string | undefined, o: VerifyOptions): Promise<number> {
+  const keys = publicKeysFromFlags(o.key);
   const resolver = resolverFromOptions(o);
-  const reader = new ArcReader();
-  for await (const chunk of readMessage(input, o.newline)) reader.push(chunk);
-  reader.finish();
-  if (reader.malformed) throw usageError(`${inputName(input)}: line ${reader.malformed.line}: ${reader.malformed.reason}`);
-  if (reader.fields.length === 0) throw usageError(`${inputName(input)}: no header field (not a message?)`);
-  const r = await run(evaluateArc(reader, { keys }), resolver);
-  const who = sender(reader.fields);
+  const c = reportOrUsage(
+    await authenticateMessage({ chunks: readMessage(input, o.newline), resolver, methods: { arc: true }, policy: { now: parseNow(o.now), sample: 0, keys } }),
+    inputName(input),
+  );
+  const r = c.arc!;
+  const who = sender(c.fields);
   const out = new Output();
   if (o.json) {
     const doc = {
@@ -123,22 +124,6 @@ async function verifyCommand(input: string | undefined, o: Opts): Promise<number
   return arcExit(r);
 }
 
-async function signingKey(o: Opts): Promise<LoadedKey> {
-  const keyArg = (o.key ?? o.privateKey) as string | undefined;
-  if (keyArg !== undefined && o.seed !== undefined) throw usageError('give --key or --seed, not both');
-  if (o.seed !== undefined) {
-    const seed = decodeSeed(String(o.seed));
-    if (!seed) throw usageError(`--seed: not base64: '${o.seed}'`);
-    const bits = Number(o.bits);
-    if (!/^\d+$/.test(String(o.bits)) || bits < 1024 || bits > 4096) throw usageError(`-b ${o.bits}: RSA keys are 1024 to 4096 bits`);
-    return keyFromSeed(seed, { algorithm: o.algorithm as KeyType, bits });
-  }
-  if (keyArg === undefined) throw usageError('no key: give -k KEY or --seed SEED');
-  const k = loadPrivateKey(await fileOrText(keyArg));
-  if (!k.ok) throw usageError(`--key: ${k.error}`);
-  return k.value;
-}
-
 /** Default AMS fields: the RFC 6376 §5.4.1 set present, plus MIME fields and DKIM-Signature (never ARC-Seal). */
 function amsFields(fields: readonly RawField[], explicit: string[] | undefined): string[] {
   if (explicit) return ['from', ...explicit.map((n) => n.toLowerCase()).filter((n) => n !== 'from')];
@@ -147,43 +132,47 @@ function amsFields(fields: readonly RawField[], explicit: string[] | undefined):
   return [...new Set(wanted)].filter((n) => present.has(n));
 }
 
-async function signCommand(input: string | undefined, o: Opts): Promise<number> {
-  const domain = (o.hostname ?? o.domain) as string | undefined;
+async function signCommand(input: string | undefined, o: SignOptions): Promise<number> {
+  const domain = o.hostname ?? o.domain;
   if (!domain) throw usageError('no sealing domain: give -h DOMAIN');
   if (!isValidDomain(domain)) throw usageError(`-h ${domain}: not a domain name`);
-  const sealSel = (o.sealSelector ?? o.selector) as string | undefined;
-  const sigSel = (o.signatureSelector ?? sealSel) as string | undefined;
+  const sealSel = o.sealSelector ?? o.selector;
+  const sigSel = o.signatureSelector ?? sealSel;
   if (!sealSel) throw usageError('no selector: give --seal-selector (and --signature-selector) or -s');
   for (const s of [sealSel, sigSel!]) if (!isValidDomain(s)) throw usageError(`selector ${s}: not a selector`);
-  const key = await signingKey(o);
-  const now = Math.floor(nowFromOptions(o).getTime() / 1000);
+  const key = await signingKeyFromFlags(o);
+  const now = Math.floor(parseNow(o.now).getTime() / 1000);
+  const session = sessionFromFlags(o);
+  const keys = publicKeysFromFlags(o.verifyKey);
+  const policy = policyFromFlags(o, keys);
   const resolver = resolverFromOptions(o);
   const spool = new Spool();
   try {
-    const keys = await publicKeys(o.verifyKey as string[] | undefined, fileOrText);
-    const c = await checkMessage(input, o, resolver, { arc: true, seal: true, spool, keys });
-    const ar = authResultsOf(c, (o.authservId as string | undefined) ?? domain, true);
+    const c = reportOrUsage(
+      await authenticateMessage({
+        chunks: readMessage(input, o.newline),
+        resolver,
+        session,
+        policy,
+        methods: { spf: true, dkim: true, dmarc: true, arc: true },
+        seal: true,
+        tee: (chunk) => spool.write(Buffer.from(chunk)),
+      }),
+      inputName(input),
+    );
+    const ar = authResultsOf(c, o.authservId ?? domain, { arc: true });
     const sealed = sealMessage(c.arcReader!, c.arc!, {
       key,
       domain,
       selector: sealSel,
       signatureSelector: sigSel,
       timestamp: now,
-      fields: amsFields(c.fields, o.field as string[] | undefined),
+      fields: amsFields(c.fields, o.field),
       aar: { results: ar },
     });
     // A chain that already failed gets no new set: a negative verdict (exit 1), not bad input.
     if (!sealed.ok) throw new BlazeError(`${inputName(input)}: ${sealed.error}`, c.arc?.status === 'temperror' ? EXIT_TEMPFAIL : 1);
-    const out = new Output(o.output as string | undefined);
-    const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
-    const emit = async (b: Buffer) => {
-      const data = lf ? lf.push(b) : b;
-      if (data.length) await out.write(data);
-    };
-    await emit(Buffer.from(sealed.seal + sealed.signature + sealed.results, 'utf8'));
-    for await (const chunk of spool.read()) await emit(chunk);
-    if (lf) await emit(lf.finish());
-    await out.end();
+    await writePrepended(sealed.seal + sealed.signature + sealed.results, spool.read(), o);
     if (o.verbose) process.stderr.write(`blaze: arc sign: sealed i=${sealed.instance} cv=${sealed.cv}\n`);
     return 0;
   } finally {

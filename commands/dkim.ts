@@ -8,14 +8,17 @@ import { Option, type Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError, EXIT_USAGE } from './_lib/errors.ts';
 import { readMessage, inputName, Output } from './_lib/io.ts';
-import { addDnsOptions, resolverFromOptions, nowFromOptions, parseDuration, type DnsOptions } from './_lib/dns-options.ts';
-import { Spool } from './_dkim-spool.ts';
+import { publicKeysFromFlags, rsaBits, seedFlag, signingKeyFromFlags, type SigningKeyFlags } from './_lib/keys.ts';
+import { writePrepended } from './_lib/message-writer.ts';
+import { addDnsOptions, collect, parseDuration, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { resolverFromOptions } from './_lib/resolver.ts';
+import { Spool } from './_lib/spool.ts';
 import { run, type Resolver } from '../src/dns/index.ts';
-import { decodeSeed, systemRandom } from '../src/rand/index.ts';
-import { CrlfToLf, NewlineNormalizer } from '../src/mime/newline.ts';
+import { systemRandom } from '../src/rand/index.ts';
+import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
-  DkimVerifier, evaluateSignature, formatDkimResult, dkimResultJson, dkimExitCode, DkimSigner, loadPrivateKey, loadPublicKey,
-  keyFromSeed, publicKeyRecordData, parseCanonTag, isValidDomain, type DkimResult, type LoadedKey, type KeyType,
+  DkimVerifier, evaluateSignature, formatDkimResult, dkimResultJson, dkimExitCode, DkimSigner, keyFromSeed, publicKeyRecordData,
+  parseCanonTag, isValidDomain, type DkimResult, type KeyType,
 } from '../src/dkim/index.ts';
 
 type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
@@ -82,34 +85,12 @@ export default async function dkim(argv: string[]): Promise<number> {
   return code;
 }
 
-function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
-}
-
-async function fileOrText(arg: string): Promise<string> {
-  const { readFile, stat } = builtin<typeof import('node:fs/promises')>('node:fs/promises');
-  const isFile = await stat(arg).then((s) => s.isFile(), () => false);
-  if (!isFile) return arg;
-  try {
-    return await readFile(arg, 'latin1');
-  } catch (err) {
-    throw describeFsError(arg, err);
-  }
-}
-
 // ---------------------------------------------------------------- verify
 
 async function verifyCommand(inputs: string[], o: Opts): Promise<number> {
-  const keys = new Map<string, LoadedKey>();
-  for (const spec of (o.key as string[] | undefined) ?? []) {
-    const m = /^([^:]+):([^:]+):(.+)$/s.exec(spec);
-    if (!m) throw usageError(`-e ${spec}: expected SELECTOR:DOMAIN:KEY`);
-    const k = loadPublicKey(await fileOrText(m[3]));
-    if (!k.ok) throw usageError(`-e ${m[1]}:${m[2]}: ${k.error}`);
-    keys.set(`${m[1]}:${m[2]}`.toLowerCase(), k.value);
-  }
+  const keys = publicKeysFromFlags(o.key as string[] | undefined);
   const resolver = resolverFromOptions(o);
-  const now = nowFromOptions(o);
+  const now = parseNow(o.now);
   const files = inputs.length ? inputs : ['-'];
   const verifyOpts = { now, keys, allowSha1: o.allowSha1 === true, allowWeakKeys: o.allowWeakKeys === true };
   // A batch: split across worker threads (one per core, contiguous slices),
@@ -322,28 +303,6 @@ const freeBuffers: Buffer[] = [];
 
 // ---------------------------------------------------------------- sign
 
-async function signingKey(o: Opts): Promise<LoadedKey> {
-  const keyArg = (o.key ?? o.privateKey) as string | undefined;
-  const alg = o.algorithm as KeyType | undefined;
-  if (keyArg !== undefined && o.seed !== undefined) throw usageError('give --key or --seed, not both');
-  if (o.seed !== undefined) {
-    const seed = decodeSeed(String(o.seed));
-    if (!seed) throw usageError(`--seed: not base64: '${o.seed}'`);
-    return keyFromSeed(seed, { algorithm: alg ?? 'rsa', bits: rsaBits(String(o.bits ?? '2048')) });
-  }
-  if (keyArg === undefined) throw usageError('no key: give -k KEY or --seed SEED');
-  const k = loadPrivateKey(await fileOrText(keyArg));
-  if (!k.ok) throw usageError(`--key ${keyArg}: ${k.error}`);
-  if (alg && k.value.type !== alg) throw usageError(`--key is ${k.value.type}, -a says ${alg}`);
-  return k.value;
-}
-
-function rsaBits(text: string): number {
-  const bits = Number(text);
-  if (!/^\d+$/.test(text) || bits < 1024 || bits > 4096) throw usageError(`-b ${text}: RSA keys are 1024 to 4096 bits`);
-  return bits;
-}
-
 async function signCommand(input: string | undefined, o: Opts): Promise<number> {
   const domain = (o.domain ?? o.hostname) as string | undefined;
   if (!domain) throw usageError('no signing domain: give -d DOMAIN');
@@ -353,9 +312,9 @@ async function signCommand(input: string | undefined, o: Opts): Promise<number> 
   const canon = parseCanonTag(c.includes('/') ? c : `${c}/${c}`);
   if (!canon) throw usageError(`-c ${c}: expected simple, relaxed or HEADER/BODY`);
   if (o.hash === 'sha1' && !o.allowSha1) throw usageError('--hash sha1 is forbidden by RFC 8301 (add --allow-sha1 to insist)');
-  const now = Math.floor(nowFromOptions(o).getTime() / 1000);
-  const expire = o.expire !== undefined ? parseDuration(String(o.expire)) : undefined;
-  const key = await signingKey(o);
+  const now = Math.floor(parseNow(o.now).getTime() / 1000);
+  const expire = o.expire !== undefined ? parseDuration(String(o.expire), '--expire') : undefined;
+  const key = await signingKeyFromFlags(o as SigningKeyFlags);
   if (key.type === 'ed25519' && o.hash === 'sha1') throw usageError('ed25519 signs with sha256 only');
   const signer = new DkimSigner({
     key,
@@ -378,19 +337,7 @@ async function signCommand(input: string | undefined, o: Opts): Promise<number> 
     }
     const r = signer.finish();
     if (!r.ok) throw usageError(`${inputName(input)}: ${r.line ? `line ${r.line}: ` : ''}${r.error}`);
-    const out = new Output(o.output);
-    const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
-    const emit = async (b: Buffer) => {
-      const data = lf ? lf.push(b) : b;
-      if (data.length) await out.write(data);
-    };
-    await emit(Buffer.from(r.field, 'latin1'));
-    for await (const chunk of spool.read()) await emit(chunk);
-    if (lf) {
-      const tail = lf.finish();
-      if (tail.length) await out.write(tail);
-    }
-    await out.end();
+    await writePrepended(Buffer.from(r.field, 'latin1'), spool.read(), o);
   } finally {
     await spool.dispose();
   }
@@ -403,12 +350,7 @@ async function genCommand(output: string | undefined, o: Opts): Promise<number> 
   const alg = o.algorithm as KeyType;
   const bits = alg === 'rsa' ? rsaBits(String(o.bits)) : undefined;
   if ((o.selector === undefined) !== (o.domain === undefined)) throw usageError('-s and -d go together (to print the TXT record)');
-  let seed: Buffer;
-  if (o.seed !== undefined) {
-    const s = decodeSeed(String(o.seed));
-    if (!s) throw usageError(`--seed: not base64: '${o.seed}'`);
-    seed = s;
-  } else seed = systemRandom.read(32);
+  const seed = o.seed !== undefined ? seedFlag(String(o.seed)) : systemRandom.read(32);
   const key = await keyFromSeed(seed, { algorithm: alg, bits });
   const p = publicKeyRecordData(key.key);
   const lines = [`seed is ${seed.toString('base64')}`];

@@ -4,7 +4,7 @@
 import { program, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { inputName, Output } from './_lib/io.ts';
-import { ADDRESS_FIELDS, DATE_FIELDS, addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_header-read.ts';
+import { ADDRESS_FIELDS, DATE_FIELDS, addressJson, headerFields, rawValue, withCommentName, type HeaderProblem } from './_lib/header-read.ts';
 import type { RawField } from '../src/mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../src/mime/charset.ts';
 import { formatAddress, isGroup, parseAddressList } from '../src/mime/address.ts';

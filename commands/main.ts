@@ -26,6 +26,9 @@ const SUMMARIES: Array<[string, string]> = [
   ['rand', 'random bytes, or a deterministic stream from a seed'],
 ];
 
+/** Subcommands that are other commands under a second name. */
+const ALIASES: Record<string, string> = { 'make wrap': 'wrap', 'make put': 'put' };
+
 function mainHelp(): string {
   const rows = SUMMARIES.filter(([name]) => name in loaders);
   const width = Math.max(...rows.map(([n]) => n.length), 4);
@@ -57,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
     printOut(`blaze ${BLAZE_VERSION}\n`);
     return 0;
   }
-  const load = loaders[name];
+  // `make wrap` and `make put` are wrap and put (errors still say `make`).
+  const alias = ALIASES[`${name} ${rest[0]}`];
+  const load = loaders[alias ?? name];
   if (!load) {
     process.stderr.write(`blaze: unknown command '${name}' (see blaze --help)\n`);
     return EXIT_USAGE;
@@ -65,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('-v') || rest.includes('--verbose');
   try {
     const mod = await load();
-    return await mod.default(rest);
+    return await mod.default(alias ? rest.slice(1) : rest);
   } catch (err) {
     return report(name, err, verbose);
   }

@@ -1,45 +1,24 @@
 // blaze make [BODY]: a new single-part message from flags and a body.
 // blaze make add-field [INPUT]: prepend fields to an existing message.
-// blaze make wrap / make put: aliases of wrap and put.
+// blaze make wrap / make put: aliases of wrap and put (main.ts dispatches them).
 import { Option } from 'commander';
 import { addInputOptions, addOutputOption, addTerminalOptions, program } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { readMessage } from './_lib/io.ts';
+import { collect } from './_lib/flags.ts';
+import { openReplayable } from './_lib/spool.ts';
+import { MessageWriter, writePrepended } from './_lib/message-writer.ts';
+import { addHeaderOptions, checkMediaType, encodingOption, headerFromFlags, parseParams, type HeaderFlagValues } from './_lib/crafting-flags.ts';
 import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
-  Base64Encoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, IdentifierSource,
-  isTransferEncoding, isValidParamName, QuotedPrintableEncoder, TRANSFER_ENCODINGS, type HeaderFieldSpec, type TransferEncoding,
+  bodyEncoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, IdentifierSource, identityEncoding,
+  isValidParamName, type HeaderFieldSpec, type TransferEncoding,
 } from '../src/mime/encoder/index.ts';
-import {
-  addHeaderOptions, collect, headerFromFlags, MessageWriter, openReplayable, parseParams, type ChunkTransform, type HeaderFlagValues,
-} from './_crafting.ts';
 
 export default async function make(argv: string[]): Promise<number> {
-  if (argv[0] === 'wrap') return (await import('./wrap.ts')).default(argv.slice(1));
-  if (argv[0] === 'put') return (await import('./put.ts')).default(argv.slice(1));
+  // `make wrap` and `make put` are dispatched by main.ts to wrap and put.
   if (argv[0] === 'add-field') return addField(argv.slice(1));
   return makeMessage(argv);
-}
-
-/** Checks an --encoding value (auto allowed when `auto`). */
-export function encodingOption(v: string, auto = true): TransferEncoding | 'auto' {
-  const e = v.toLowerCase();
-  if (auto && e === 'auto') return 'auto';
-  if (!isTransferEncoding(e)) throw usageError(`unknown encoding "${v}" (${[...(auto ? ['auto'] : []), ...TRANSFER_ENCODINGS].join(', ')})`);
-  return e;
-}
-
-/** The body encoder for an encoding (identity for 7bit, 8bit, binary). */
-export function bodyEncoder(enc: TransferEncoding, text: boolean, finalNewline: boolean): ChunkTransform | undefined {
-  if (enc === 'base64') return new Base64Encoder({ finalNewline });
-  if (enc === 'quoted-printable') return new QuotedPrintableEncoder({ text, finalNewline });
-  return undefined;
-}
-
-export function checkMediaType(t: string): string {
-  const type = t.trim().toLowerCase();
-  if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+\/[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(type)) throw usageError(`--type "${t}": expected type/subtype`);
-  return type;
 }
 
 async function makeMessage(argv: string[]): Promise<number> {
@@ -78,7 +57,7 @@ async function makeMessage(argv: string[]): Promise<number> {
       }
       const stats = scan.finish();
       enc = wanted === 'auto' ? chooseEncoding(stats, { mustEndWithCRLF: true }) : wanted;
-      if (type.startsWith('message/') && (enc === 'base64' || enc === 'quoted-printable')) enc = stats.nul || stats.bareCR || stats.bareLF || stats.longestLine > 998 ? 'binary' : stats.eightBit ? '8bit' : '7bit';
+      if (type.startsWith('message/') && (enc === 'base64' || enc === 'quoted-printable')) enc = identityEncoding(stats);
       const why = checkEncoding(enc, stats);
       if (why) throw usageError(`${body.name}: ${why}`);
     }
@@ -109,13 +88,7 @@ async function addField(argv: string[]): Promise<number> {
   const specs = headerFromFlags(o, new IdentifierSource(o.seed));
   const header = encodeHeaderFields(specs, { utf8: o.utf8 });
   if (!header.ok) throw usageError(header.error);
-  // read the first chunk before writing: a missing input then leaves stdout empty
-  const input = readMessage(cmd.args[0], o.newline);
-  const first = await input.next();
-  const w = new MessageWriter(o.output, o.newline);
-  await w.write(header.text);
-  if (!first.done) await w.write(first.value);
-  for await (const c of input) await w.write(c);
-  await w.end();
+  // (a missing input leaves stdout empty: writePrepended reads before it writes)
+  await writePrepended(header.text, readMessage(cmd.args[0], o.newline), o);
   return 0;
 }

@@ -9,30 +9,15 @@ import { readMessage } from './_lib/io.ts';
 import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
 import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
-  BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, encodeParameter, isValidParamName,
-  looksBinary, MessageWrapper, MultipartAppender, parseMediaTypeLite, scanBody, type HeaderFieldSpec, type TransferEncoding,
+  bodyEncoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, encodeParameter, identityEncoding, isValidParamName,
+  MessageWrapper, MultipartAppender, parseMediaTypeLite, sniffType, SNIFF_BYTES, type HeaderFieldSpec, type TransferEncoding,
 } from '../src/mime/encoder/index.ts';
-import { addFieldOptions, collect, fieldsFromFlags, MessageWriter, openReplayable, parseParams } from './_crafting.ts';
-import { bodyEncoder, checkMediaType, encodingOption } from './make.ts';
-import { wrapOptionsFrom } from './wrap.ts';
+import { collect } from './_lib/flags.ts';
+import { openReplayable } from './_lib/spool.ts';
+import { MessageWriter } from './_lib/message-writer.ts';
+import { addFieldOptions, checkMediaType, encodingOption, fieldsFromFlags, parseParams, wrapOptionsFrom } from './_lib/crafting-flags.ts';
 
-const MAGIC: Array<[number[], string]> = [
-  [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'image/png'],
-  [[0xff, 0xd8, 0xff], 'image/jpeg'],
-  [[0x47, 0x49, 0x46, 0x38], 'image/gif'],
-  [[0x25, 0x50, 0x44, 0x46, 0x2d], 'application/pdf'],
-  [[0x50, 0x4b, 0x03, 0x04], 'application/zip'],
-  [[0x1f, 0x8b], 'application/gzip'],
-];
-
-/** The media type from the content's first bytes: magic numbers, else text or binary. */
-export function sniffType(head: Buffer): string {
-  for (const [sig, type] of MAGIC) if (head.length >= sig.length && sig.every((b, i) => head[i] === b)) return type;
-  if (head.subarray(0, 5).toString('latin1') === '%!PS-') return 'application/postscript';
-  return looksBinary(scanBody(head)) ? 'application/octet-stream' : 'text/plain';
-}
-
-async function readHead(path: string, n = 4096): Promise<Buffer | undefined> {
+async function readHead(path: string, n = SNIFF_BYTES): Promise<Buffer | undefined> {
   if (path === '-') return undefined;
   try {
     const fh = await open(path, 'r');
@@ -176,7 +161,7 @@ export default async function put(argv: string[]): Promise<number> {
         stats = scan.finish();
         encoding = wanted === 'auto' ? chooseEncoding(stats) : wanted;
         if (isMessage && (encoding === 'base64' || encoding === 'quoted-printable')) {
-          encoding = stats.nul || stats.bareCR || stats.bareLF || stats.longestLine > 998 ? 'binary' : stats.eightBit ? '8bit' : '7bit';
+          encoding = identityEncoding(stats);
         }
         const why = checkEncoding(encoding, stats);
         if (why) throw usageError(`${content.name}: ${why}`);

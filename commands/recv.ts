@@ -4,8 +4,9 @@ import { hostname } from 'node:os';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
 import { readMessage, Output, inputName } from './_lib/io.ts';
+import { addNowOption, parseNow, parseZone } from './_lib/flags.ts';
+import { writePrepended } from './_lib/message-writer.ts';
 import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
-import { CrlfToLf } from '../src/mime/newline.ts';
 import { buildRoute, formatHopText, formatRouteDot, hopJson, formatReceived, type RouteField } from '../src/received/index.ts';
 
 interface ExtractOptions extends CommonOptions {
@@ -36,7 +37,7 @@ export default async function recv(argv: string[]): Promise<number> {
       code = await extract(input, o);
     });
 
-  addOutputOption(addInputOptions(addTerminalOptions(subcommand(root, 'stamp', 'prepend a Received field and copy the message'))))
+  addNowOption(addOutputOption(addInputOptions(addTerminalOptions(subcommand(root, 'stamp', 'prepend a Received field and copy the message')))), 'the date of the field: RFC 3339, @EPOCH or now (default: now)')
     .argument('<for>', 'the recipient (the "for" clause)')
     .argument('[input]', 'the message (default: stdin)')
     .option('-f, --from <domain>', 'the client name (HELO) of the "from" clause')
@@ -45,7 +46,6 @@ export default async function recv(argv: string[]): Promise<number> {
     .option('-h, --hostname <host>', 'the receiving host of the "by" clause (default: this host)')
     .option('--with <protocol>', 'the protocol (SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP...)')
     .option('--id <id>', 'the queue id')
-    .option('--now <rfc3339>', 'the date of the field (default: now)')
     .option('--zone <+HHMM>', 'the time zone the date is written in (default: +0000)')
     .action(async (rcpt: string, input: string | undefined, o: StampOptions) => {
       code = await stamp(rcpt, input, o);
@@ -110,22 +110,6 @@ async function extract(input: string | undefined, o: ExtractOptions): Promise<nu
   return 0;
 }
 
-function parseZone(z: string | undefined): number {
-  if (z === undefined) return 0;
-  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(z);
-  if (!m) throw usageError(`--zone: expected +HHMM or -HHMM, got '${z}'`);
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-}
-
-function parseNow(s: string | undefined): Date {
-  if (s === undefined) return new Date();
-  const d = new Date(s);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(s) || Number.isNaN(d.getTime())) {
-    throw usageError(`--now: expected an RFC 3339 date like 2026-11-22T14:00:00Z, got '${s}'`);
-  }
-  return d;
-}
-
 const TOKEN = /^[\x21-\x7e]+$/;
 
 async function stamp(rcpt: string, input: string | undefined, o: StampOptions): Promise<number> {
@@ -140,16 +124,9 @@ async function stamp(rcpt: string, input: string | undefined, o: StampOptions): 
     id: o.id,
     for: rcpt,
     date: parseNow(o.now),
-    zoneMinutes: parseZone(o.zone),
+    zoneMinutes: o.zone === undefined ? 0 : parseZone(o.zone),
   });
-  const out = new Output(o.output);
-  const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
-  try {
-    await out.write(lf ? lf.push(Buffer.from(field)) : field);
-    for await (const chunk of readMessage(input, o.newline === 'lf' ? 'auto' : o.newline)) await out.write(lf ? lf.push(chunk) : chunk);
-    if (lf) await out.write(lf.finish());
-  } finally {
-    await out.end();
-  }
+  // --newline lf says how to write; the input's line ends are detected.
+  await writePrepended(field, readMessage(input, o.newline === 'lf' ? 'auto' : o.newline), o);
   return 0;
 }

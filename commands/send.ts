@@ -8,12 +8,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Option } from 'commander';
-import { addInputOptions, addJsonOption, addTerminalOptions, program } from './_lib/cli.ts';
+import { addInputOptions, addJsonOption, addTerminalOptions, program, type CommonOptions } from './_lib/cli.ts';
 import { EXIT_NEGATIVE, EXIT_OK, EXIT_TEMPFAIL, usageError } from './_lib/errors.ts';
-import { readMessage, readRaw, inputName } from './_lib/io.ts';
-import { addDnsOptions, resolverFromOptions } from './_lib/dns-options.ts';
-import { addEnvelopeOptions, envelope, parseDuration, parseHostPort, readOrFail, replyLine } from './submit.ts';
-import type { ClientResult, MessageHeader, TlsMode } from '../src/smtp/index.ts';
+import { readMessage, readRaw, inputName, readFileOrFail } from './_lib/io.ts';
+import { addDnsOptions, parseCount, parseDuration, parseHostPort, type DnsOptions } from './_lib/flags.ts';
+import { resolverFromOptions } from './_lib/resolver.ts';
+import { addEnvelopeOptions, envelopeFromFlags, type EnvelopeFlags } from './_lib/envelope.ts';
+import type { ClientResult, MessageHeader, Reply, TlsMode } from '../src/smtp/index.ts';
+
+interface SendOptions extends CommonOptions, DnsOptions, EnvelopeFlags {
+  mx?: string;
+  port: string;
+  tls: 'opportunistic' | 'starttls' | 'none';
+  ca?: string;
+  insecure?: boolean;
+  timeout: string;
+}
 
 interface Outcome {
   recipient: string;
@@ -34,13 +44,12 @@ export default async function send(argv: string[]): Promise<number> {
     .option('--insecure', 'with --tls starttls: accept any certificate')
     .option('--timeout <duration>', 'time allowed for each step', '2m');
   await cmd.parseAsync(argv, { from: 'user' });
-  const o = cmd.opts();
+  const o = cmd.opts<SendOptions>();
   const input: string | undefined = cmd.args[0];
-  const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--port: not a port: ${o.port}`);
-  const timeoutMs = parseDuration(o.timeout);
+  const port = parseCount(o.port, '--port', { min: 1, max: 65535 });
+  const timeoutMs = parseDuration(o.timeout, '--timeout', { positive: true });
   const dry = o.mx === '-';
-  const mx = o.mx && !dry ? parseHostPort(o.mx, 25) : undefined;
+  const mx = o.mx && !dry ? parseHostPort(o.mx, { defaultPort: 25, flag: '--mx' }) : undefined;
   const tlsMode = o.tls as TlsMode;
   const hostname: string = o.hostname ?? osHostname();
 
@@ -68,7 +77,7 @@ export default async function send(argv: string[]): Promise<number> {
   try {
     const first = await open();
     await first.rest.return?.(undefined);
-    const env = envelope(o as { sender?: string; recipient: string[] }, first.head);
+    const env = envelopeFromFlags(o, first.head);
     const byDomain = new Map<string, string[]>();
     for (const r of env.recipients) {
       const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
@@ -78,11 +87,11 @@ export default async function send(argv: string[]): Promise<number> {
     if (dry) {
       for (const [domain, rcpts] of byDomain) {
         if (!o.quiet) process.stdout.write(`; ${domain}: ${rcpts.join(', ')}\n`);
-        const text = await dryDialogue(smtp, { hostname, tls: tlsMode, from: env.from, recipients: rcpts }, async function* () {
+        const { transcript } = await smtp.dryRunDialogue({ hostname, tls: tlsMode, from: env.from, recipients: rcpts }, async function* () {
           const m = await open();
           yield* smtp.messageChunks(m.head, m.rest);
         });
-        if (!o.quiet) process.stdout.write(text);
+        if (!o.quiet) process.stdout.write(Buffer.concat(transcript).toString('utf8'));
       }
       return EXIT_OK;
     }
@@ -92,7 +101,7 @@ export default async function send(argv: string[]): Promise<number> {
     const outcomes: Outcome[] = [];
     for (const [domain, rcpts] of byDomain) {
       let targets: Array<{ name: string; address: string; port: number }>;
-      if (mx) targets = [{ name: mx[0], address: mx[0], port: mx[1] }];
+      if (mx) targets = [{ name: mx.host, address: mx.host, port: mx.port }];
       else {
         const route = await run(smtp.resolveMx(domain), resolver!, trace ? (q, a) => trace('*', `DNS ${q.type} ${q.name}: ${a.ok ? JSON.stringify(a.records) : a.error}`) : undefined);
         if (!route.ok) {
@@ -111,7 +120,7 @@ export default async function send(argv: string[]): Promise<number> {
             host: t.address,
             port: t.port,
             servername: t.name,
-            ca: o.ca ? readOrFail(o.ca) : undefined,
+            ca: o.ca ? readFileOrFail(o.ca) : undefined,
             insecure: tlsMode === 'opportunistic' || !!o.insecure,
             timeoutMs,
             trace,
@@ -127,7 +136,7 @@ export default async function send(argv: string[]): Promise<number> {
         // Next host only when this one failed temporarily before saying anything about the recipients.
         if (result.ok || result.failure?.kind !== 'temporary' || result.recipients.length) break;
       }
-      for (const r of rcpts) outcomes.push(outcomeFor(r, last!, lastVia));
+      for (const r of rcpts) outcomes.push(outcomeFor(r, last!, lastVia, smtp.replyText));
     }
     return report(outcomes, o);
   } finally {
@@ -135,7 +144,7 @@ export default async function send(argv: string[]): Promise<number> {
   }
 }
 
-function outcomeFor(recipient: string, r: ClientResult, via: string): Outcome {
+function outcomeFor(recipient: string, r: ClientResult, via: string, replyLine: (r: Reply) => string): Outcome {
   const rr = r.recipients.find((x) => x.recipient === recipient);
   if (r.ok && rr?.ok) return { recipient, ok: true, text: r.final ? replyLine(r.final) : 'accepted', via };
   if (rr && !rr.ok) return { recipient, ok: false, kind: rr.reply.code >= 500 ? 'permanent' : 'temporary', text: replyLine(rr.reply), via };
@@ -156,41 +165,4 @@ function report(outcomes: Outcome[], o: { json?: boolean; quiet?: boolean }): nu
   }
   if (outcomes.every((x) => x.ok)) return EXIT_OK;
   return outcomes.some((x) => x.kind === 'permanent') ? EXIT_NEGATIVE : EXIT_TEMPFAIL;
-}
-
-/** The client side of a dialogue with an agreeable server (no network). */
-async function dryDialogue(
-  smtp: typeof import('../src/smtp/index.ts'),
-  opts: { hostname: string; tls: TlsMode; from: string; recipients: string[] },
-  body: () => AsyncIterable<Buffer>,
-): Promise<string> {
-  const client = new smtp.SmtpClient(opts);
-  const out: Buffer[] = [];
-  let pending = client.push(Buffer.from('220 dry-run ESMTP\r\n'));
-  let done = false;
-  while (pending.length && !done) {
-    const next: typeof pending = [];
-    for (const a of pending) {
-      if (a.type === 'write') {
-        out.push(Buffer.from(a.data));
-        const verb = a.data.slice(0, 4).toUpperCase();
-        const reply =
-          verb === 'EHLO' ? `250-dry-run\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n${opts.tls !== 'none' && !client.isSecure ? '250-STARTTLS\r\n' : ''}250 ENHANCEDSTATUSCODES\r\n`
-          : verb === 'STAR' ? '220 2.0.0 go ahead\r\n'
-          : verb === 'DATA' ? '354 go ahead\r\n'
-          : verb === 'QUIT' ? '221 2.0.0 bye\r\n'
-          : '250 2.0.0 ok\r\n';
-        next.push(...client.push(Buffer.from(reply)));
-      } else if (a.type === 'starttls') next.push(...client.tlsStarted());
-      else if (a.type === 'send-data') {
-        const s = new smtp.DotStuffer();
-        for await (const chunk of body()) out.push(s.push(chunk));
-        out.push(s.finish());
-        client.dataSent();
-        next.push(...client.push(Buffer.from('250 2.0.0 Ok: dry run\r\n')));
-      } else if (a.type === 'done') done = true;
-    }
-    pending = next;
-  }
-  return Buffer.concat(out).toString('utf8');
 }

@@ -3,12 +3,12 @@
 import type { Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
 import { usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
-import { readMessage, readRaw, inputName, Output } from './_lib/io.ts';
-import { addDnsOptions, resolverFromOptions, nowFromOptions, parseDuration, type DnsOptions } from './_lib/dns-options.ts';
-import { withRawNames } from './_spf-dns.ts';
-import { headerFields } from './_header-read.ts';
+import { readMessage, readRaw, inputName } from './_lib/io.ts';
+import { addDnsOptions, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { resolverFromOptions } from './_lib/resolver.ts';
+import { writePrepended } from './_lib/message-writer.ts';
+import { headerFields } from './_lib/header-read.ts';
 import { run, type Resolver } from '../src/dns/index.ts';
-import { CrlfToLf } from '../src/mime/newline.ts';
 import { fieldValue } from '../src/mime/header-decoder.ts';
 import {
   evaluateSpf, parseIp, formatReceivedSpf, parseReceivedSpf, spfExitCode, spfResultLine, spfTraceLine, spfResultJson, checkSpfSender,
@@ -88,16 +88,15 @@ function identityFrom(o: Opts, where = ''): Identity {
 }
 
 async function evaluate(id: Identity, o: Opts, resolver: Resolver): Promise<SpfResult> {
-  return run(evaluateSpf({ ...id, receiver: o.hostname as string | undefined, now: nowFromOptions(o) }), resolver);
+  return run(evaluateSpf({ ...id, receiver: o.hostname as string | undefined, now: parseNow(o.now) }), resolver);
 }
 
 /**
  * The resolver without the shared -v DNS log (our trace shows every question
- * already), asking itself the names c-ares refuses (see _spf-dns.ts).
+ * already), asking itself the names c-ares refuses (src/dns/raw.ts).
  */
 function resolverOf(o: Opts): Resolver {
-  const r = resolverFromOptions({ ...o, verbose: false });
-  return o.offline ? r : withRawNames(r, o.nameserver, parseDuration(o.dnsTimeout ?? '5s'));
+  return resolverFromOptions({ ...o, verbose: false }, { rawNames: true });
 }
 
 function paintResult(o: Opts, result: SpfResultKind, text: string): string {
@@ -173,21 +172,8 @@ async function stampCommand(input: string | undefined, o: Opts): Promise<number>
     problem: r.problem,
     domain: r.domain,
   });
-  const out = new Output(o.output as string | undefined);
-  const lf = o.newline === 'lf' ? new CrlfToLf() : undefined;
-  const emit = async (b: Buffer) => {
-    const data = lf ? lf.push(b) : b;
-    if (data.length) await out.write(data);
-  };
-  await emit(Buffer.from(field, 'utf8'));
-  let any = false;
-  for await (const chunk of readMessage(input, o.newline as 'auto' | 'lf' | 'crlf')) {
-    any = true;
-    await emit(chunk);
-  }
-  if (lf) await emit(lf.finish());
-  await out.end();
-  if (!any) throw usageError(`${inputName(input)}: empty input (not a message?)`);
+  const copied = await writePrepended(field, readMessage(input, o.newline), { output: o.output as string | undefined, newline: o.newline });
+  if (copied === 0) throw usageError(`${inputName(input)}: empty input (not a message?)`);
   return 0;
 }
 

@@ -3,14 +3,16 @@
 // single file, or an mbox. Never relays: every recipient is accepted for
 // local storage only.
 import { hostname as osHostname, tmpdir } from 'node:os';
-import { mkdtemp, readFile, stat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, stat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, dirname, basename, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Option } from 'commander';
 import { addTerminalOptions, program } from './_lib/cli.ts';
-import { addDnsOptions, resolverFromOptions } from './_lib/dns-options.ts';
+import { addDnsOptions, collect, parseCount, parseDuration, parseHostPort, parseNow, parseSize } from './_lib/flags.ts';
+import { resolverFromOptions } from './_lib/resolver.ts';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
+import { readFileOrFail } from './_lib/io.ts';
 
 export default async function srv(argv: string[]): Promise<number> {
   const cmd = addDnsOptions(addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir')));
@@ -33,13 +35,12 @@ export default async function srv(argv: string[]): Promise<number> {
     .option('--max-connections <n>', 'concurrent connections (421 beyond)', '100');
   await cmd.parseAsync(argv, { from: 'user' });
   const o = cmd.opts();
-  const [host, port] = parseAddress(cmd.args[0] ?? '127.0.0.1:2525');
-  const maxSize = parseSize(o.maxSize);
+  const { host, port } = parseHostPort(cmd.args[0] ?? '127.0.0.1:2525', { defaultHost: '127.0.0.1', defaultPort: 2525, portOnly: true, allowZero: true });
+  const maxSize = parseSize(o.maxSize, '--max-size');
   const hostname: string = o.hostname ?? osHostname();
-  const commandTimeoutMs = parseDuration(o.timeout, '--timeout');
-  const dataTimeoutMs = parseDuration(o.dataTimeout, '--data-timeout');
-  const maxConnections = Number(o.maxConnections);
-  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw usageError(`--max-connections: not a positive integer: ${o.maxConnections}`);
+  const commandTimeoutMs = parseDuration(o.timeout, '--timeout', { positive: true });
+  const dataTimeoutMs = parseDuration(o.dataTimeout, '--data-timeout', { positive: true });
+  const maxConnections = parseCount(o.maxConnections, '--max-connections', { min: 1 });
   const credentials = new Map<string, string>();
   for (const a of o.auth as string[]) {
     const i = a.indexOf(':');
@@ -51,10 +52,11 @@ export default async function srv(argv: string[]): Promise<number> {
   const { listen, selfSignedCertificate } = await import('../src/smtp/index.ts');
   const { initMaildir, beginDelivery } = await import('../src/maildir/index.ts');
   const { formatReceived } = await import('../src/received/index.ts');
-  const verifier = o.verify ? { ...(await import('./_srv-verify.ts')), resolver: resolverFromOptions(o) } : undefined;
+  if (o.now !== undefined) parseNow(o.now); // a bad --now is a usage error now, not at the first message
+  const verifier = o.verify ? { ...(await import('./_lib/message-check.ts')), resolver: resolverFromOptions(o) } : undefined;
 
   let tls: { key: string | Buffer; cert: string | Buffer } | undefined;
-  if (o.tlsCert) tls = { key: await readOrFail(o.tlsKey), cert: await readOrFail(o.tlsCert) };
+  if (o.tlsCert) tls = { key: readFileOrFail(o.tlsKey), cert: readFileOrFail(o.tlsCert) };
   else if (o.tls === 'auto') tls = await selfSignedCertificate(hostname);
 
   // Where messages go.
@@ -130,7 +132,11 @@ export default async function srv(argv: string[]): Promise<number> {
         }
         await writer.write(Buffer.from(received, 'latin1'));
         // --verify: the message is checked as it arrives and written after its Authentication-Results.
-        if (verifier) check = new verifier.MessageCheck(o, verifier.resolver, { ip: peer.address.replace(/^::ffff:/, ''), from: env.from, helo: env.helo ?? '' }, hostname);
+        if (verifier) {
+          // Each message: the clock at its arrival (or --now), its own pct draw (RFC 7489 §6.6.4).
+          const policy = { now: parseNow(o.now), sample: randomInt(100) };
+          check = new verifier.MessageCheck(policy, verifier.resolver, { ip: peer.address.replace(/^::ffff:/, ''), from: env.from, helo: env.helo ?? '' }, hostname);
+        }
       },
       async write(data: Buffer) {
         if (check) await check.write(data);
@@ -223,18 +229,6 @@ export default async function srv(argv: string[]): Promise<number> {
   return 0;
 }
 
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
-}
-
-async function readOrFail(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw describeFsError(path, err);
-  }
-}
-
 /** Writes into a temporary file next to `path`; commit renames it there. */
 async function tempWriter(path: string) {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -284,34 +278,4 @@ async function appendMbox(mbox: string, spool: string, from: string): Promise<vo
 
 function quote(lines: string): string {
   return lines.replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1');
-}
-
-function parseAddress(a: string): [string, number] {
-  let host = '127.0.0.1';
-  let port = 2525;
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(a);
-  if (v6) {
-    host = v6[1];
-    if (v6[2]) port = Number(v6[2]);
-  } else if (/^\d+$/.test(a)) port = Number(a);
-  else if (a.includes(':') && a.indexOf(':') === a.lastIndexOf(':')) {
-    host = a.slice(0, a.indexOf(':')) || host;
-    port = Number(a.slice(a.indexOf(':') + 1));
-  } else host = a;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`${a}: bad port`);
-  return [host, port];
-}
-
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?$/.exec(String(s));
-  if (!m) throw usageError(`--max-size: not a size: ${s}`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * mult);
-}
-
-function parseDuration(s: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(s));
-  if (!m) throw usageError(`${flag}: not a duration: ${s} (e.g. 30s, 5m)`);
-  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.max(1, Math.round(Number(m[1]) * mult));
 }

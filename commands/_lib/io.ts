@@ -1,6 +1,6 @@
 // Reading messages from files or stdin and writing results: the only place the
 // commands touch stdin/stdout streams directly.
-import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readFileSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { BlazeError, describeFsError } from './errors.ts';
 import { stdoutIsTTY, stdoutKind, stdoutStream, writeStdoutSync } from './stdout.ts';
@@ -71,6 +71,30 @@ export function releaseReadBuffers(bytes: number): void {
   if (sinceGc < 2 * 1024 * 1024) return;
   sinceGc = 0;
   (globalThis as { gc?: (o?: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
+}
+
+/** A whole small file (a certificate, a key, a password file); errors name the file. */
+export function readFileOrFail(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw describeFsError(path, err);
+  }
+}
+
+/**
+ * A key argument: the text of the file ARG when it names a regular file,
+ * else ARG itself (a base64 key on the command line). Read as latin1: PEM is
+ * ASCII, and base64 never needs more.
+ */
+export function fileOrText(arg: string): string {
+  let isFile = false;
+  try {
+    isFile = statSync(arg).isFile();
+  } catch {
+    return arg;
+  }
+  return isFile ? readFileOrFail(arg).toString('latin1') : arg;
 }
 
 /** The message in wire form (CRLF line ends), chunk by chunk, whatever the input used. */

@@ -4,3 +4,4 @@ export * from './system.ts';
 export * from './static.ts';
 export * from './memory.ts';
 export * from './wire.ts';
+export * from './raw.ts';

@@ -87,21 +87,3 @@ export function systemResolver(opts: SystemResolverOptions = {}): Resolver {
     },
   };
 }
-
-/** Checks an `IP[:PORT]` nameserver argument; returns an error text or undefined. */
-export function checkNameserver(s: string): string | undefined {
-  const m4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(s);
-  if (m4) {
-    if (m4[1].split('.').some((o) => Number(o) > 255)) return `${s}: not an IPv4 address`;
-    if (m4[2] !== undefined && (Number(m4[2]) < 1 || Number(m4[2]) > 65535)) return `${s}: bad port`;
-    return undefined;
-  }
-  const m6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(s);
-  if (m6 || /^[0-9a-fA-F:.]+$/.test(s)) {
-    if (!s.includes(':')) return `${s}: not an IP address`;
-    const port = m6?.[2];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `${s}: bad port`;
-    return undefined;
-  }
-  return `${s}: not an IP[:PORT] nameserver`;
-}

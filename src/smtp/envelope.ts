@@ -3,6 +3,7 @@
 // and Bcc the recipients, and Bcc fields are removed from what is sent. The
 // body then streams through untouched.
 import { HeaderDecoder, fieldValue } from '../mime/header-decoder.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface MessageHeader {
   /** The header as it will be sent: every field, Bcc removed, then the blank line. */
@@ -143,6 +144,29 @@ export function extractAddresses(value: string): string[] {
   }
   flush();
   return out.filter((a) => a.includes('@') || /^[^\s"]+$/.test(a)).filter((a) => !/\s/.test(a) || a.startsWith('"'));
+}
+
+export interface EnvelopeChoice {
+  from: string;
+  recipients: string[];
+}
+
+export type EnvelopeError = 'no-sender' | 'no-recipient' | 'bad-address';
+
+/**
+ * The envelope: the given sender and recipients, else the header's (RFC 5322
+ * §3.6.2: Sender when From names several authors; To, Cc and Bcc, each
+ * address once). `''` is the null reverse-path.
+ */
+export function chooseEnvelope(given: { sender?: string; recipients: readonly string[] }, h: MessageHeader): Result<EnvelopeChoice, EnvelopeError> {
+  const from = given.sender ?? (h.from.length > 1 && h.sender.length ? h.sender[0] : h.from[0]);
+  if (from === undefined) return err('no-sender', 'no sender: the message has no From field (use --sender)');
+  const recipients = given.recipients.length ? [...given.recipients] : [...new Set([...h.to, ...h.cc, ...h.bcc])];
+  if (!recipients.length) return err('no-recipient', 'no recipient: the message has no To, Cc or Bcc (use -r)');
+  for (const a of [from, ...recipients]) {
+    if (/[<>\s]/.test(a) || (a !== '' && !a.includes('@'))) return err('bad-address', `bad address: ${JSON.stringify(a)}`);
+  }
+  return ok({ from, recipients });
 }
 
 /** The message as chunks: the (rewritten) header, the body start, then the rest of the source. */

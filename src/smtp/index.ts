@@ -10,3 +10,4 @@ export * from './envelope.ts';
 export * from './mx.ts';
 export * from './store.ts';
 export * from './sasl.ts';
+export * from './dry-run.ts';

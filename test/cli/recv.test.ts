@@ -130,7 +130,7 @@ describe('blaze recv stamp', () => {
 
   it('rejects bad values with exit 2', async () => {
     const cases: Array<[string[], string]> = [
-      [['recv', 'stamp', 'x@y', '--now', 'yesterday'], "blaze: recv: --now: expected an RFC 3339 date like 2026-11-22T14:00:00Z, got 'yesterday'\n"],
+      [['recv', 'stamp', 'x@y', '--now', 'yesterday'], "blaze: recv: --now: expected an RFC 3339 date like 2026-11-22T14:00:00Z (or @EPOCH, or now), got 'yesterday'\n"],
       [['recv', 'stamp', 'x@y', '--zone', '0100'], "blaze: recv: --zone: expected +HHMM or -HHMM, got '0100'\n"],
       [['recv', 'stamp', 'x@y', '--id', 'a;b'], "blaze: recv: --id: 'a;b' is not a single word\n"],
       [['recv', 'stamp', 'x@y', '--rdns', 'r.example'], 'blaze: recv: --rdns needs --ip\n'],

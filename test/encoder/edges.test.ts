@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  encodeAddressList, encodeParameter, encodeUnstructured, foldField, MessageWrapper, MultipartAppender, parseAddressInput, parseMediaTypeLite,
+  bodyEncoder, encodeAddressList, encodeParameter, encodeUnstructured, foldField, identityEncoding, MessageWrapper, MultipartAppender, parseAddressInput, parseMediaTypeLite,
+  parseRfc3339, scanBody, sniffType,
 } from '../../src/mime/encoder/index.ts';
 
 function run(a: MultipartAppender, input: string, part: string): string {
@@ -84,5 +85,37 @@ describe('wrap and put edge cases', () => {
   it('put refuses a multipart without a boundary and a message without a header', () => {
     expect(run(new MultipartAppender(), 'Content-Type: multipart/mixed\r\n\r\nx', '')).toContain('ERROR multipart/mixed without a boundary parameter');
     expect(run(new MultipartAppender(), '', '')).toContain('ERROR the message is not multipart');
+  });
+});
+
+describe('moved out of the commands: sniffing, body encoders, identity encodings', () => {
+  it('sniffType: magic numbers, then text or binary', () => {
+    expect(sniffType(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('image/png');
+    expect(sniffType(Buffer.from('%PDF-1.7\n'))).toBe('application/pdf');
+    expect(sniffType(Buffer.from('%!PS-Adobe-3.0\n'))).toBe('application/postscript');
+    expect(sniffType(Buffer.from('plain words\nand lines\n'))).toBe('text/plain');
+    expect(sniffType(Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0]))).toBe('application/octet-stream');
+    expect(sniffType(Buffer.alloc(0))).toBe('text/plain');
+  });
+  it('bodyEncoder: base64 (RFC 2045 §6.8) and quoted-printable (§6.7); identity for 7bit, 8bit, binary', () => {
+    const b64 = bodyEncoder('base64', false, true)!;
+    expect(Buffer.concat([b64.push(Buffer.from('hello')), b64.finish()]).toString()).toBe('aGVsbG8=\r\n');
+    const qp = bodyEncoder('quoted-printable', true, true)!;
+    expect(Buffer.concat([qp.push(Buffer.from('caf\xc3\xa9\r\n', 'latin1')), qp.finish()]).toString()).toBe('caf=C3=A9\r\n');
+    expect(bodyEncoder('7bit', true, true)).toBeUndefined();
+    expect(bodyEncoder('binary', false, false)).toBeUndefined();
+  });
+  it('identityEncoding: the narrowest of 7bit, 8bit, binary a message/* part can carry (RFC 2046 §5.2.1)', () => {
+    expect(identityEncoding(scanBody(Buffer.from('a\r\nb\r\n')))).toBe('7bit');
+    expect(identityEncoding(scanBody(Buffer.from('caf\xc3\xa9\r\n', 'latin1')))).toBe('8bit');
+    expect(identityEncoding(scanBody(Buffer.from('a\nb\r\n')))).toBe('binary');
+    expect(identityEncoding(scanBody(Buffer.from(`${'x'.repeat(999)}\r\n`)))).toBe('binary');
+  });
+  it('parseRfc3339 checks the calendar: no 30 February, no hour 24', () => {
+    expect(parseRfc3339('2024-02-30T00:00:00Z')).toBeUndefined();
+    expect(parseRfc3339('2023-02-29T00:00:00Z')).toBeUndefined();
+    expect(parseRfc3339('2024-02-29T00:00:00Z')).toEqual({ date: new Date('2024-02-29T00:00:00Z'), offsetMinutes: 0 });
+    expect(parseRfc3339('2024-01-01T24:00:00Z')).toBeUndefined();
+    expect(parseRfc3339('2016-12-31T23:59:60Z')).toEqual({ date: new Date('2017-01-01T00:00:00Z'), offsetMinutes: 0 });
   });
 });

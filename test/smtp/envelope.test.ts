@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractAddresses, readMessageHeader, messageChunks } from '../../src/smtp/index.ts';
+import { chooseEnvelope, extractAddresses, readMessageHeader, messageChunks, type MessageHeader } from '../../src/smtp/index.ts';
 
 async function* chunks(s: string, size = 3): AsyncGenerator<Buffer> {
   for (let i = 0; i < s.length; i += size) yield Buffer.from(s.slice(i, i + size));
@@ -36,5 +36,26 @@ describe('readMessageHeader', () => {
   it('a malformed header line is an error value naming the line', async () => {
     const h = await readMessageHeader(chunks('From: a@b.example\r\nnot a field\r\n\r\nbody\r\n'));
     expect(h).toMatchObject({ ok: false, error: expect.stringMatching(/^line 2: /) });
+  });
+});
+
+describe('chooseEnvelope', () => {
+  const header = (o: Partial<MessageHeader>): MessageHeader => ({ header: Buffer.alloc(0), bodyStart: Buffer.alloc(0), from: [], sender: [], to: [], cc: [], bcc: [], noBody: false, ...o });
+  it('takes the flags first, else From (Sender when From names several, RFC 5322 §3.6.2) and To+Cc+Bcc once each', () => {
+    expect(chooseEnvelope({ sender: 's@x.example', recipients: ['r@y.example'] }, header({ from: ['f@x.example'], to: ['t@y.example'] }))).toEqual({
+      ok: true,
+      value: { from: 's@x.example', recipients: ['r@y.example'] },
+    });
+    expect(chooseEnvelope({ recipients: [] }, header({ from: ['a@x.example', 'b@x.example'], sender: ['s@x.example'], to: ['t@y.example'], cc: ['t@y.example', 'c@y.example'], bcc: ['b@z.example'] }))).toEqual({
+      ok: true,
+      value: { from: 's@x.example', recipients: ['t@y.example', 'c@y.example', 'b@z.example'] },
+    });
+    expect(chooseEnvelope({ sender: '', recipients: ['r@y.example'] }, header({}))).toEqual({ ok: true, value: { from: '', recipients: ['r@y.example'] } });
+  });
+  it('says what is missing or wrong, with a closed kind', () => {
+    expect(chooseEnvelope({ recipients: ['r@y.example'] }, header({}))).toMatchObject({ ok: false, error: 'no-sender' });
+    expect(chooseEnvelope({ recipients: [] }, header({ from: ['a@x.example'] }))).toMatchObject({ ok: false, error: 'no-recipient' });
+    expect(chooseEnvelope({ recipients: ['<r@y.example>'] }, header({ from: ['a@x.example'] }))).toEqual({ ok: false, error: 'bad-address', message: 'bad address: "<r@y.example>"' });
+    expect(chooseEnvelope({ recipients: ['nobody'] }, header({ from: ['a@x.example'] }))).toMatchObject({ ok: false, error: 'bad-address' });
   });
 });

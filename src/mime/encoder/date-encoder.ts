@@ -36,14 +36,23 @@ export function formatRfc5322Date(date: Date, offsetMinutes = 0): string {
 
 /**
  * Parses an RFC 3339 date-time; returns the instant and the offset it was
- * written with (so `--date 2017-03-30T15:00:00+02:00` keeps +0200).
+ * written with (so `--date 2017-03-30T15:00:00+02:00` keeps +0200). The
+ * calendar is checked (no 30 February: Date.parse would roll it into March);
+ * a leap second (:60, RFC 3339 §5.7) is taken as the next second.
  */
 export function parseRfc3339(s: string): { date: Date; offsetMinutes: number } | undefined {
   const m = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.exec(s);
   if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8].toUpperCase()}`);
-  if (Number.isNaN(ms)) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
   const offset = parseZoneOffset(m[8].toUpperCase() === 'Z' ? 'Z' : m[8]);
   if (offset === undefined) return undefined;
+  const fraction = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, fraction) - offset * 60_000;
   return { date: new Date(ms), offsetMinutes: offset };
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -157,6 +157,14 @@ export function chooseEncoding(s: BodyStats, opts: { mustEndWithCRLF?: boolean }
   return looksBinary(s) ? 'base64' : 'quoted-printable';
 }
 
+/**
+ * The identity encoding a body needs (RFC 2045 §6.2): for message/* parts,
+ * which RFC 2046 §5.2.1 never lets be base64 or quoted-printable.
+ */
+export function identityEncoding(s: BodyStats): TransferEncoding {
+  return s.nul || s.bareCR || s.bareLF || s.longestLine > 998 ? 'binary' : s.eightBit ? '8bit' : '7bit';
+}
+
 /** Why `enc` cannot carry this body unchanged, or undefined when it can. */
 export function checkEncoding(enc: TransferEncoding, s: BodyStats): string | undefined {
   if (enc === 'base64' || enc === 'quoted-printable') return undefined;

@@ -15,3 +15,5 @@ export * from './wrapper.ts';
 export * from './appender.ts';
 export * from './address-input.ts';
 export * from './builder.ts';
+export * from './body-encoder.ts';
+export * from './sniff.ts';

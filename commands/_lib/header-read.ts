@@ -2,12 +2,12 @@
 // by one as they arrive, problems reported through a callback, and the body
 // never read (the input stops being consumed at the blank line, so a 1 GB
 // message costs what its header costs).
-import { BlazeError, EXIT_USAGE } from './_lib/errors.ts';
-import { inputName, readMessage } from './_lib/io.ts';
-import { HeaderDecoder, type RawField } from '../src/mime/header-decoder.ts';
-import type { NewlineMode } from '../src/mime/newline.ts';
-import { addrSpec, isGroup, type Address, type Mailbox } from '../src/mime/address.ts';
-import { decodeEncodedWords } from '../src/mime/encoded-word.ts';
+import { BlazeError, EXIT_USAGE } from './errors.ts';
+import { inputName, readMessage } from './io.ts';
+import { HeaderDecoder, type RawField } from '../../src/mime/header-decoder.ts';
+import type { NewlineMode } from '../../src/mime/newline.ts';
+import { addrSpec, isGroup, type Address, type Mailbox } from '../../src/mime/address.ts';
+import { decodeEncodedWords } from '../../src/mime/encoded-word.ts';
 
 export type HeaderProblem =
   | { kind: 'malformed'; line: number; reason: string }

@@ -3,31 +3,31 @@
 // character in a domain-spec and the RFC 7208 suite checks such names
 // (a:foo:bar/baz.example.com, macro-expanded "%20"). This wrapper asks those
 // questions itself, over UDP (then TCP when the answer is truncated), with the
-// messages of src/dns/wire.ts.
-import { createSocket } from 'node:dgram';
-import { getServers } from 'node:dns';
-import { connect, isIPv6 } from 'node:net';
-import { decodeDnsResponse, dnsMessageId, encodeDnsQuery, isTruncated, type Answer, type RRType, type Resolver } from '../src/dns/index.ts';
+// messages of wire.ts. With system.ts and static.ts, one of the I/O files of
+// src/dns.
+import { createRequire } from 'node:module';
+import { decodeDnsResponse, dnsMessageId, encodeDnsQuery, isTruncated } from './wire.ts';
+import type { Answer, RRType, Resolver } from './types.ts';
 
-interface Server {
+// node:dgram and node:net are loaded at the first raw question (require, not
+// import(): the bundle runs in a vm.Script without dynamic import), so the
+// commands that import src/dns for other reasons do not pay for them.
+const load = createRequire('/');
+const dgram = (): typeof import('node:dgram') => load('node:dgram') as typeof import('node:dgram');
+const net = (): typeof import('node:net') => load('node:net') as typeof import('node:net');
+
+/** A nameserver to ask: an IP address and a port. */
+export interface RawServer {
   host: string;
   port: number;
 }
 
-function parseServer(s: string): Server {
-  const b = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (b) return { host: b[1], port: Number(b[2] ?? 53) };
-  const colon = s.split(':').length - 1;
-  if (colon === 1) return { host: s.slice(0, s.indexOf(':')), port: Number(s.slice(s.indexOf(':') + 1)) };
-  return { host: s, port: 53 };
-}
-
-function askUdp<T extends RRType>(server: Server, name: string, type: T, timeoutMs: number): Promise<Answer<T>> {
+function askUdp<T extends RRType>(server: RawServer, name: string, type: T, timeoutMs: number): Promise<Answer<T>> {
   const id = Math.floor(Math.random() * 0x10000);
   const query = encodeDnsQuery(id, name, type);
   if (!query) return Promise.resolve({ ok: false, type, error: 'nxdomain', message: 'name cannot be encoded' });
   return new Promise((resolve) => {
-    const sock = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const sock = dgram().createSocket(net().isIPv6(server.host) ? 'udp6' : 'udp4');
     const done = (a: Answer<T>) => {
       clearTimeout(timer);
       sock.close();
@@ -51,9 +51,9 @@ function askUdp<T extends RRType>(server: Server, name: string, type: T, timeout
 }
 
 /** One question over TCP: two-byte length, the query; the answer likewise (RFC 1035 §4.2.2). Bounded in time and size. */
-function askTcp<T extends RRType>(server: Server, query: Buffer, id: number, type: T, timeoutMs: number): Promise<Answer<T>> {
+function askTcp<T extends RRType>(server: RawServer, query: Buffer, id: number, type: T, timeoutMs: number): Promise<Answer<T>> {
   return new Promise((resolve) => {
-    const sock = connect({ host: server.host, port: server.port });
+    const sock = net().connect({ host: server.host, port: server.port });
     let got = Buffer.alloc(0);
     let settled = false;
     const done = (a: Answer<T>) => {
@@ -82,9 +82,13 @@ function askTcp<T extends RRType>(server: Server, query: Buffer, id: number, typ
   });
 }
 
-/** Wraps a resolver: questions it refuses as bad names are sent as raw UDP queries to the same servers. */
-export function withRawNames(inner: Resolver, servers: string[] | undefined, timeoutMs: number): Resolver {
-  const list = (servers?.length ? servers : getServers()).map(parseServer);
+/**
+ * Wraps a resolver: questions it refuses as bad names are sent as raw UDP
+ * queries to SERVERS (the same ones it asks: the caller passes the system's
+ * list when no nameserver was given).
+ */
+export function withRawNames(inner: Resolver, servers: readonly RawServer[], timeoutMs: number): Resolver {
+  const list = [...servers];
   return {
     async resolve<T extends RRType>(q: { name: string; type: T }): Promise<Answer<T>> {
       const a = await inner.resolve(q);
