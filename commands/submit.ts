@@ -11,7 +11,7 @@ import { BlazeError, EXIT_NEGATIVE, EXIT_OK, EXIT_TEMPFAIL, usageError } from '.
 import { readMessage, inputName, readFileOrFail } from './_lib/io.ts';
 import { addEnvelopeOptions, envelopeFromFlags, type EnvelopeFlags } from './_lib/envelope.ts';
 import { parseDuration, parseHostPort } from './_lib/flags.ts';
-import { byteProgress } from './_lib/progress.ts';
+import { progressBar } from './_lib/progress-bar.ts';
 import type { ClientResult, TlsMode } from '../src/smtp/index.ts';
 
 interface SubmitOptions extends CommonOptions, EnvelopeFlags {
@@ -78,7 +78,9 @@ export default async function submit(argv: string[]): Promise<number> {
     return result?.ok ? EXIT_OK : exitFor(result);
   }
 
-  const progress = byteProgress(!o.quiet && process.stderr.isTTY === true, size);
+  // Bytes sent, for messages over 1 MB (a smaller one is gone before a bar would help).
+  const bar = progressBar(!o.quiet, 'bytes');
+  const progress = { update: (n: number) => n >= 1048576 && bar.update(n, size), done: () => bar.done() };
   const result = await deliver(
     {
       host,
