@@ -26,7 +26,8 @@ export function progressBar(enabled: boolean, unit: 'bytes' | 'count' = 'count')
         const f = Math.min(1, done / total);
         const w = 30;
         const fill = Math.round(f * w);
-        process.stderr.write(`\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${fmt(done)} / ${fmt(total)}${tail}\x1b[K`);
+        const pct = unit === 'bytes' ? `${Math.round(f * 100)}% ` : '';
+        process.stderr.write(`\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}${fmt(done)} / ${fmt(total)}${tail}\x1b[K`);
       } else process.stderr.write(`\r${fmt(done)}${tail}\x1b[K`);
     },
     done() {
