@@ -3,21 +3,20 @@
 // one mboxrd to stdout/-o, or appended to an mbox under its lock (-a). Each
 // message is streamed: only its header (at most MAX_HEAD bytes) is held,
 // to write the From_ line (sender and date, src/mbox/envelope.ts) first.
-import { statSync, readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
 import { readRaw, inputName, Output } from './_lib/io.ts';
 import { progressBar } from './_lib/progress-bar.ts';
+import { batchInputs, type BatchFlags } from './_lib/batch.ts';
 import {
   MboxrdMessageWriter, MboxAppender, HeaderTap, envelopeSender, envelopeTime, statusFromPlacement, replaceStatusFields, headerEnd,
   type MaildirPlacement,
 } from '../src/mbox/index.ts';
 import { isMaildir, listFolderBatches, type MaildirEntry } from '../src/maildir/index.ts';
 
-export interface MakeOptions extends CommonOptions {
+export interface MakeOptions extends CommonOptions, BatchFlags {
   append?: string;
-  filesFrom?: string;
-  null?: boolean;
   status?: boolean;
 }
 
@@ -43,9 +42,7 @@ interface Sink {
 
 export async function makeMbox(inputs: string[], o: MakeOptions): Promise<void> {
   if (o.append !== undefined && o.output !== undefined) throw usageError('-a/--append and -o/--output exclude each other');
-  const names = [...inputs, ...(o.filesFrom !== undefined ? readNames(o.filesFrom, o.null === true) : [])];
-  if (names.length === 0) names.push('-');
-  if (names.filter((n) => n === '-').length + (o.filesFrom === '-' ? 1 : 0) > 1) throw usageError('stdin can be read only once');
+  const names = batchInputs(inputs, o);
   const sources: Source[][] = [];
   for (const n of names) sources.push(await sourcesOf(n));
   const sink = o.append !== undefined ? await appendSink(o.append) : outputSink(new Output(o.output));
@@ -63,16 +60,6 @@ export async function makeMbox(inputs: string[], o: MakeOptions): Promise<void> 
     bar.done();
     await sink.close();
   }
-}
-
-function readNames(file: string, nul: boolean): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    throw describeFsError(inputName(file), err);
-  }
-  return text.split(nul ? '\0' : /\r?\n/).filter((s) => s !== '');
 }
 
 /** One name: stdin, a message file, or every message of a Maildir. */

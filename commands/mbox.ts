@@ -9,6 +9,7 @@ import { program, subcommand, addTerminalOptions, addJsonOption, addOutputOption
 import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
 import { readRaw, inputName, Output } from './_lib/io.ts';
 import { progressBar } from './_lib/progress-bar.ts';
+import { addBatchOptions } from './_lib/batch.ts';
 import {
   MboxDecoder, MBOX_FORMATS, HeaderTap, placementFromStatus, type MboxEvent, type MboxReadFormat,
 } from '../src/mbox/index.ts';
@@ -44,10 +45,8 @@ export default async function mbox(argv: string[]): Promise<number> {
       await split(dir, input, cmd.opts() as SplitOptions);
     });
 
-  addOutputOption(addTerminalOptions(subcommand(root, 'make', 'write messages (files, Maildirs) as one mboxrd')))
+  addBatchOptions(addOutputOption(addTerminalOptions(subcommand(root, 'make', 'write messages (files, Maildirs) as one mboxrd'))))
     .option('-a, --append <mbox>', 'append to this mbox (locked, fsynced) instead of writing -o/stdout')
-    .option('--files-from <file>', 'read the names of the inputs from FILE (- for stdin), one per line')
-    .option('--null', 'names in --files-from end with NUL, not newline')
     .option('-S, --status', 'write Status and X-Status fields from the Maildir flags (as mexport -S)')
     .argument('[inputs...]', 'message files or Maildirs (default: one message on stdin)')
     .action(async (inputs: string[], _o, cmd: Command) => {

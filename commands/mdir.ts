@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
 import { readMessage, Output } from './_lib/io.ts';
+import { progressBar } from './_lib/progress-bar.ts';
 import {
   initMaildir, isMaildir, beginDelivery, findMessage, listFolder, summarizeMaildir, summarizeMaildirBatches, countMessages,
   commitMessage, changeFlags, removeMessage, type Folder, type MaildirEntry, type MessageSummary,
@@ -157,7 +158,9 @@ export default async function mdir(argv: string[]): Promise<number> {
 async function list(dir: string, folders: Folder[], o: MdirOptions): Promise<number> {
   const decoders = await loadDecoders();
   const out = new Output();
-  const progress = process.stderr.isTTY && !o.quiet ? await Progress.start(await countMessages(dir, folders)) : undefined;
+  const total = process.stderr.isTTY && !o.quiet ? await countMessages(dir, folders) : 0;
+  const bar = progressBar(!o.quiet, 'count');
+  let listed = 0;
   let first = true;
   let failed = 0;
   if (o.json) await out.write('[');
@@ -165,7 +168,7 @@ async function list(dir: string, folders: Folder[], o: MdirOptions): Promise<num
   for await (const batch of summarizeMaildirBatches(dir, folders)) {
     const lines: string[] = [];
     for (const s of batch) {
-      progress?.tick();
+      bar.update(++listed, total);
       if (s.error) {
         failed++;
         if (o.verbose) process.stderr.write(`blaze: mdir: ${s.path}: ${s.error}\n`);
@@ -180,7 +183,7 @@ async function list(dir: string, folders: Folder[], o: MdirOptions): Promise<num
     if (lines.length) await out.write(lines.join(''));
   }
   if (o.json) await out.write(first ? ']\n' : '\n]\n');
-  progress?.done();
+  bar.done();
   await out.end();
   return 0 * failed;
 }
@@ -244,27 +247,4 @@ async function loadDecoders(): Promise<SummaryDecoders> {
       return d.ok ? { text: formatDateOriginal(d), epochMs: d.epochMs } : undefined;
     },
   };
-}
-
-/** A one-line progress bar on stderr (used only when stderr is a TTY). */
-class Progress {
-  private n = 0;
-  private last = 0;
-  private constructor(private readonly total: number) {}
-  static async start(total: number): Promise<Progress> {
-    return new Progress(total);
-  }
-  tick(): void {
-    this.n++;
-    const now = Date.now();
-    if (now - this.last < 100 && this.n !== this.total) return;
-    this.last = now;
-    const width = 30;
-    const frac = this.total ? Math.min(1, this.n / this.total) : 1;
-    const filled = Math.round(frac * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${this.n}/${this.total}`);
-  }
-  done(): void {
-    if (this.last) process.stderr.write('\r\x1b[K');
-  }
 }

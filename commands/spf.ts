@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
 import { usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
-import { readMessage, readRaw, inputName } from './_lib/io.ts';
+import { readMessage, readRaw, inputName, Output } from './_lib/io.ts';
+import { runBatch } from './_lib/batch.ts';
 import { addDnsOptions, parseNow, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { writePrepended } from './_lib/message-writer.ts';
@@ -136,23 +137,24 @@ async function batchCommand(o: Opts): Promise<number> {
     if (extra !== undefined || sender === undefined) throw usageError(`${inputName(o.batch as string)}: line ${i + 1}: expected "IP MAILFROM [HELO]"`);
     jobs.push({ line: i + 1, id: identityFrom({ ...o, ip, sender, helo } as Opts, `${inputName(o.batch as string)}: line ${i + 1}: `) });
   });
-  const results: SpfResult[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const k = next++;
-      results[k] = await evaluate(jobs[k].id, o, resolver);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, jobs.length) }, worker));
+  // Several lines in flight (DNS waits overlap), results in input order as they come.
   let worst = 0;
-  results.forEach((r, k) => {
-    const c = spfExitCode(r.result);
-    worst = c === EXIT_TEMPFAIL || worst === EXIT_TEMPFAIL ? EXIT_TEMPFAIL : Math.max(worst, c);
-    if (o.quiet) return;
-    if (o.json) process.stdout.write(`${JSON.stringify({ line: jobs[k].line, ...spfResultJson(r), trace: undefined })}\n`);
-    else process.stdout.write(`${r.ip} ${r.sender}: ${paintResult(o, r.result, spfResultLine(r))}\n`);
+  const out = new Output();
+  await runBatch<SpfResult>({
+    label: 'spf check',
+    inputs: jobs.map((j) => `line ${j.line}`),
+    workers: false, // the identities come from this process's --batch input
+    quiet: o.quiet,
+    run: (_line, k) => evaluate(jobs[k].id, o, resolver),
+    async write(r, _line, k) {
+      const c = spfExitCode(r.result);
+      worst = c === EXIT_TEMPFAIL || worst === EXIT_TEMPFAIL ? EXIT_TEMPFAIL : Math.max(worst, c);
+      if (o.quiet) return;
+      if (o.json) await out.write(`${JSON.stringify({ line: jobs[k].line, ...spfResultJson(r), trace: undefined })}\n`);
+      else await out.write(`${r.ip} ${r.sender}: ${paintResult(o, r.result, spfResultLine(r))}\n`);
+    },
   });
+  await out.end();
   return worst;
 }
 

@@ -18,7 +18,7 @@ export function progressBar(enabled: boolean, unit: 'bytes' | 'count' = 'count')
   return {
     update(done, total, note) {
       const now = Date.now();
-      if (now - last < 100) return;
+      if (now - last < 100 && done !== total) return;
       last = now;
       shown = true;
       const tail = note ? ` ${note}` : '';
@@ -27,7 +27,8 @@ export function progressBar(enabled: boolean, unit: 'bytes' | 'count' = 'count')
         const w = 30;
         const fill = Math.round(f * w);
         const pct = unit === 'bytes' ? `${Math.round(f * 100)}% ` : '';
-        process.stderr.write(`\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}${fmt(done)} / ${fmt(total)}${tail}\x1b[K`);
+        const of = unit === 'bytes' ? `${fmt(done)} / ${fmt(total)}` : `${done}/${total}`;
+        process.stderr.write(`\r[${'#'.repeat(fill)}${' '.repeat(w - fill)}] ${pct}${of}${tail}\x1b[K`);
       } else process.stderr.write(`\r${fmt(done)}${tail}\x1b[K`);
     },
     done() {

@@ -11,6 +11,7 @@ import { parseSignature, type DkimSignature, type SignatureParse } from './signa
 import { parseKeyRecord } from './key-record.ts';
 import { publicKeyFromDer, type LoadedKey } from './keys.ts';
 import { headerHashData, verifyHeaderData } from './crypto.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export type DkimStatus = 'pass' | 'fail' | 'permerror' | 'temperror' | 'policy' | 'neutral';
 
@@ -238,9 +239,14 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
   return result(status, reason);
 }
 
-export type VerifyMessageResult = { ok: true; results: DkimResult[] } | { ok: false; line: number; error: string };
+/** The verdict of every signature, or `malformed` when the header cannot be read (with its line). */
+export type VerifyMessageResult = Result<DkimResult[], 'malformed'>;
 
-/** Verifies every signature of a message given as chunks (CRLF), asking the resolver for keys. */
+/**
+ * Verifies every signature of a message given as chunks (CRLF), asking the
+ * resolver for keys. A chunk may be reused by the caller once the next one is
+ * asked for (the verifier copies what it keeps).
+ */
 export async function verifyDkimMessage(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   resolver: Resolver,
@@ -249,7 +255,6 @@ export async function verifyDkimMessage(
   const v = new DkimVerifier();
   for await (const c of chunks) v.push(c);
   const prepared = v.finish();
-  if (v.malformed) return { ok: false, line: v.malformed.line, error: v.malformed.reason };
-  const results = await Promise.all(prepared.map((p) => run(evaluateSignature(p, opts), resolver)));
-  return { ok: true, results };
+  if (v.malformed) return err('malformed', v.malformed.reason, v.malformed.line);
+  return ok(await Promise.all(prepared.map((p) => run(evaluateSignature(p, opts), resolver))));
 }

@@ -233,4 +233,29 @@ describe('blaze dkim verify: documented results and exit codes', () => {
     expect(traced.stderr).toContain('blaze: dkim verify: 42 files across 3 threads\n');
     expect(traced.stdout).toBe(one.stdout);
   });
+  it('--files-from FILE|- (--null for NUL-separated names): the same batch as the arguments, in the same order', async () => {
+    const good = join(dir, 'good.eml');
+    const bad = join(dir, 'tampered.eml');
+    await writeFile(good, signed);
+    await writeFile(bad, signed.replace('Hello Bob', 'Hello Eve'));
+    const args = await verify([good, bad, good]);
+    const list = join(dir, 'list.txt');
+    await writeFile(list, `${bad}\r\n${good}\n`);
+    const fromFile = await verify(['--files-from', list, good]);
+    expect(fromFile.stdout).toBe(`${good}:\n[OK]: example.org\n\n${bad}:\n[ER]: example.org (body hash did not verify)\n\n${good}:\n[OK]: example.org\n`);
+    expect(fromFile.stdout).toBe(args.stdout); // the arguments first, then the list
+    const fromStdin = await verify(['--files-from', '-', '--null'], `${good}\0${bad}\0${good}\0`);
+    expect(fromStdin.stdout).toBe(args.stdout);
+    expect(fromStdin.exitCode).toBe(1);
+    const json = await verify(['--json', '--files-from', '-'], `${good}\n${bad}\n`);
+    expect(JSON.parse(json.stdout).files.map((f: { file: string }) => f.file)).toEqual([good, bad]);
+    const twice = await verify(['--files-from', '-', '-'], `${good}\n`);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toBe('blaze: dkim: stdin can be read only once\n');
+  });
+  it('--json with no input named in --files-from is an empty list', async () => {
+    const empty = await verify(['--json', '--files-from', '-'], '');
+    expect(empty.stdout).toBe('{\n  "files": []\n}\n');
+    expect(empty.exitCode).toBe(0);
+  });
 });

@@ -17,8 +17,8 @@ const summary = (rs: DkimResult[]) => rs.map((r) => `${r.status}${r.reason ? ` (
 
 async function verifyBytes(msg: Buffer, resolver: Resolver, opts: DkimVerifyOptions = {}): Promise<DkimResult[]> {
   const r = await verifyDkimMessage([msg], resolver, opts);
-  if (!r.ok) throw new Error(`line ${r.line}: ${r.error}`);
-  return r.results;
+  if (!r.ok) throw new Error(`line ${r.line}: ${r.message}`);
+  return r.value;
 }
 
 // ------------------------------------------------------------ RFC 8463

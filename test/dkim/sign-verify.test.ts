@@ -35,8 +35,8 @@ function sign(msg: Buffer, key: LoadedKey, selector: string, extra: Record<strin
 }
 const verify = async (msg: Buffer, opts = {}) => {
   const r = await verifyDkimMessage([msg], resolver, { now: new Date('2024-01-02T00:00:00Z'), ...opts });
-  if (!r.ok) throw new Error(r.error);
-  return r.results;
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
 };
 
 describeCorpus('DKIM RFC 8463', 'dkim/rfc8463/', 'RFC 8463 Appendix A', (RFC8463) => {
@@ -46,7 +46,7 @@ describeCorpus('DKIM RFC 8463', 'dkim/rfc8463/', 'RFC 8463 Appendix A', (RFC8463
   for (const f of ['signed-relaxed.eml', 'signed-simple.eml']) {
     it(`${f}: ed25519-sha256 and rsa-sha256 pass`, async () => {
       const r = await verifyDkimMessage([toCRLF(readFileSync(RFC8463 + f))], dns, { now: new Date('2018-06-10T13:38:29Z') });
-      expect(r.ok && r.results.map((x) => [x.status, x.algorithm, x.domain])).toEqual([
+      expect(r.ok && r.value.map((x) => [x.status, x.algorithm, x.domain])).toEqual([
         ['pass', 'ed25519-sha256', 'football.example.com'],
         ['pass', 'rsa-sha256', 'football.example.com'],
       ]);
