@@ -79,6 +79,35 @@ const noIconvStreams = {
   },
 };
 
+// The web inbox's page (src/web/page): its script bundled for browsers, and
+// with its HTML and CSS given to the CLI bundle as strings (blaze:web-page),
+// so `blaze web` serves it from the one binary, no CDN, nothing built at run time.
+const page = await build({
+  entryPoints: [join(root, 'src/web/page/app.ts')],
+  bundle: true,
+  write: false,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  charset: 'utf8',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const webPage = {
+  name: 'web-page',
+  setup(b) {
+    b.onResolve({ filter: /^blaze:web-page$/ }, () => ({ path: 'web-page', namespace: 'blaze-web-page' }));
+    b.onLoad({ filter: /.*/, namespace: 'blaze-web-page' }, () => ({
+      loader: 'js',
+      contents:
+        `export const html = ${JSON.stringify(readFileSync(join(root, 'src/web/page/index.html'), 'utf8'))};\n` +
+        `export const css = ${JSON.stringify(readFileSync(join(root, 'src/web/page/style.css'), 'utf8'))};\n` +
+        `export const js = ${JSON.stringify(page.outputFiles[0].text)};\n`,
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'commands/main.ts')],
   outfile: join(root, 'dist/blaze.cjs'),
@@ -90,7 +119,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   define: { BLAZE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [commandTable, lazyChildProcess, noColorDetection, noIconvStreams],
+  plugins: [commandTable, lazyChildProcess, noColorDetection, noIconvStreams, webPage],
   legalComments: 'none',
   logLevel: 'warning',
 });

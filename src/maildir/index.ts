@@ -6,3 +6,5 @@ export * from './store.ts';
 export * from './summary.ts';
 export * from './listing.ts';
 export * from './delivery-sync.ts';
+export * from './watch.ts';
+export * from './read.ts';
