@@ -21,6 +21,7 @@ const SUMMARIES: Array<[string, string]> = [
   ['submit', 'send a message to a submission server'],
   ['send', 'deliver a message directly to the recipients\' MX'],
   ['srv', 'a throwaway local SMTP receiver'],
+  ['web', 'a web inbox and HTTP API over a Maildir'],
   ['mdir', 'Maildir storage (init, put, new, list, get, commit, flag, rm)'],
   ['mbox', 'mbox files: list, split (files or a Maildir), make (mboxrd)'],
   ['rand', 'random bytes, or a deterministic stream from a seed'],

@@ -32,7 +32,10 @@ export default async function srv(argv: string[]): Promise<number> {
     .option('-h, --hostname <name>', 'our name in the greeting and Received fields')
     .option('--timeout <duration>', 'time allowed for a complete command', '5m')
     .option('--data-timeout <duration>', 'idle time allowed while receiving a message', '10m')
-    .option('--max-connections <n>', 'concurrent connections (421 beyond)', '100');
+    .option('--max-connections <n>', 'concurrent connections (421 beyond)', '100')
+    .option('--http <address>', 'also serve the web inbox and its API (blaze web) on HOST:PORT')
+    .option('--http-token <token>', 'bearer token for --http (needed off loopback unless --http-basic-auth)')
+    .option('--http-basic-auth <file>', 'htpasswd file for --http');
   await cmd.parseAsync(argv, { from: 'user' });
   const o = cmd.opts();
   const { host, port } = parseHostPort(cmd.args[0] ?? '127.0.0.1:2525', { defaultHost: '127.0.0.1', defaultPort: 2525, portOnly: true, allowZero: true });
@@ -90,11 +93,13 @@ export default async function srv(argv: string[]): Promise<number> {
 
   let mboxLock: Promise<void> = Promise.resolve();
   let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let web: Awaited<ReturnType<typeof import('./_lib/web-server.ts').startWeb>> | undefined;
   let stopping: Promise<void> | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      await web?.close();
       await server?.close();
       resolveDone();
     })();
@@ -213,6 +218,18 @@ export default async function srv(argv: string[]): Promise<number> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BlazeError(`${host}:${port}: ${code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`, 2);
+  }
+  // --http: the web inbox over the same Maildir (commands/_lib/web-server.ts).
+  if (o.http !== undefined) {
+    if (target.kind !== 'maildir') throw usageError('--http needs a Maildir (not -o FILE or --mbox)');
+    const { startWeb, webUrl } = await import('./_lib/web-server.ts');
+    try {
+      web = await startWeb({ maildir: target.dir, listen: o.http, token: o.httpToken, basicAuth: o.httpBasicAuth, authservIds: [hostname], flags: { listen: '--http', token: '--http-token', basicAuth: '--http-basic-auth' }, log: (l) => log({ event: 'http-error', error: l }, `http: ${l}`) });
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    log({ event: 'http-listening', url: webUrl(web.address), address: web.address.host, port: web.address.port }, `web inbox on ${webUrl(web.address)}`);
   }
   const where = target.kind === 'maildir' ? target.dir : target.path;
   const shown = server.address.host.includes(':') ? `[${server.address.host}]:${server.address.port}` : `${server.address.host}:${server.address.port}`;

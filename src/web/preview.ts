@@ -8,7 +8,7 @@
 /** Text held back waiting for the end of a tag; past this it is let through as is. */
 const MAX_HELD = 64 * 1024;
 
-const CID = /(["'=(\s])cid:([^"'\s)>]+)/gi;
+const CID = /(["'=(\s])cid:([^"'\s)<>]+)/gi;
 const META_EQUIV = /(<meta\b[^>]*?)\bhttp-equiv\b/gi;
 
 export class PreviewRewriter {

@@ -86,9 +86,9 @@ function renderList(): void {
   list.replaceChildren(
     ...state.messages.map((m, i) => {
       const badges: string[] = [];
-      if (m.attachments) badges.push(`📎${m.attachments}`);
+      if (m.attachments) badges.push(`${m.attachments} attachment${m.attachments > 1 ? 's' : ''}`);
       if (m.auth?.dmarc) badges.push(`DMARC ${m.auth.dmarc}`);
-      if (m.warnings.length) badges.push('⚠');
+      if (m.warnings.length) badges.push('malformed');
       const li = el('li', { role: 'option', 'data-id': m.id, class: `${m.read ? '' : 'unread'} ${i === state.selected ? 'selected' : ''}`.trim() },
         el('span', { class: 'from' }, person(m.from)),
         el('span', { class: 'date' }, when(m)),
@@ -142,7 +142,7 @@ async function openMessage(id: string): Promise<void> {
   $('v-warnings').replaceChildren(...d.warnings.map((w) => el('p', {}, `⚠ ${w}`)));
   const files = [...d.attachmentParts, ...d.inlineParts];
   $('v-attachments').replaceChildren(
-    ...files.map((a) => el('li', {}, el('a', { href: api(`/messages/${enc(d.id)}/parts/${a.part}`), download: a.filename ?? '', 'data-part': a.part }, `📎 ${a.filename ?? a.type} (${size(a.size)})`))),
+    ...files.map((a) => el('li', {}, el('a', { href: api(`/messages/${enc(d.id)}/parts/${a.part}`), download: a.filename ?? '', 'data-part': a.part }, `${a.filename ?? a.type} (${size(a.size)})`))),
   );
   ($('v-download') as HTMLAnchorElement).href = api(`/messages/${enc(d.id)}/raw?download=1`);
   showTab(d.html ? 'html' : 'text');
