@@ -220,7 +220,7 @@ describe('blaze web: the API', () => {
     const id = encodeURIComponent(names.b);
     const r = await fetch(api(`/messages/${id}`), { method: 'DELETE', headers: { origin: 'http://evil.example' } });
     expect(r.status).toBe(403);
-    expect((await r.json()).error).toMatch(/cross-origin/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/cross-origin/);
     const s = await fetch(api('/messages'), { method: 'DELETE', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(s.status).toBe(403);
     expect(readdirSync(join(dir, 'cur')).some((f) => f.startsWith(names.b))).toBe(true);
@@ -435,7 +435,7 @@ describe('blaze web: access', () => {
       expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="blaze web"/);
       const ok = await fetch(`${web.url}/api/v1/messages`, { headers: { authorization: 'Basic ' + Buffer.from('qa:pass word').toString('base64') } });
       expect(ok.status).toBe(200);
-      expect((await ok.json()).total).toBe(1);
+      expect(((await ok.json()) as { total: number }).total).toBe(1);
     } finally {
       await web.stop();
     }
