@@ -117,28 +117,27 @@ describe('web inbox in chromium', () => {
     await page.waitForSelector('#view:not([hidden])');
     expect(await page.textContent('#v-subject')).toBe('Welcome to the shop');
 
-    // The HTML preview, in a sandboxed frame.
+    // The HTML preview, in a sandboxed frame (a locator re-finds the frame when the page replaces it).
     const frameEl = await page.waitForSelector('#panel iframe');
     expect(await frameEl.getAttribute('sandbox')).toBe('allow-same-origin allow-popups allow-popups-to-escape-sandbox');
-    const frame = (await frameEl.contentFrame())!;
-    await frame.waitForSelector('#greeting');
-    expect(await frame.textContent('#greeting')).toBe('Welcome aboard');
-    expect(await frame.evaluate('getComputedStyle(document.querySelector("p")).color')).toBe('rgb(26, 127, 55)'); // inline style allowed
+    const frame = page.frameLocator('#panel iframe');
+    await expect.poll(() => frame.locator('#greeting').textContent({ timeout: 5000 }).catch(() => null), { timeout: 20_000 }).toBe('Welcome aboard');
+    // Inline style is allowed.
+    expect(await frame.locator('p').evaluate((p: any) => p.ownerDocument.defaultView.getComputedStyle(p).color)).toBe('rgb(26, 127, 55)');
     // Neither the script nor the event handler ran; nothing was deleted; the form cannot submit.
-    expect(await frame.getAttribute('body', 'data-script-ran')).toBeNull();
-    expect(await frame.getAttribute('body', 'data-handler-ran')).toBeNull();
-    await frame.click('#submit');
+    expect(await frame.locator('body').getAttribute('data-script-ran')).toBeNull();
+    expect(await frame.locator('body').getAttribute('data-handler-ran')).toBeNull();
+    await frame.locator('#submit').click();
     expect(await page.textContent('#count')).toBe('2 messages');
     // The remote image was not fetched...
-    expect(await frame.evaluate('document.getElementById("tracker").naturalWidth')).toBe(0);
+    expect(await frame.locator('#tracker').evaluate((img: any) => img.naturalWidth)).toBe(0);
     expect(remoteHits).toEqual([]);
     await page.screenshot({ path: join(OUT, 'message.png') });
     // ... until asked.
     await page.click('#load-remote');
     await until(() => remoteHits.includes('/pixel.gif'), 10_000, 'the remote image after "Load remote images"');
-    const frame2 = (await (await page.waitForSelector('#panel iframe')).contentFrame())!;
-    await frame2.waitForSelector('#greeting');
-    expect(await frame2.getAttribute('body', 'data-script-ran')).toBeNull();
+    await expect.poll(() => frame.locator('#greeting').textContent({ timeout: 5000 }).catch(() => null), { timeout: 20_000 }).toBe('Welcome aboard');
+    expect(await frame.locator('body').getAttribute('data-script-ran')).toBeNull();
 
     // Other tabs.
     await page.click('#tabs button[data-tab="text"]');
