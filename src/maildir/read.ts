@@ -3,7 +3,8 @@
 // files; the callers yield to the event loop between files and every few
 // megabytes, so a large message never holds the server up for long, and
 // never sits whole in memory (one 128 KiB piece at a time).
-import { openSync, readSync, fstatSync, closeSync, createReadStream } from 'node:fs';
+import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 export const READ_CHUNK = 128 * 1024;
 
@@ -46,16 +47,42 @@ export function openMessageFile(path: string, chunk = READ_CHUNK): MessageFile {
   };
 }
 
-/**
- * The bytes of a message file from START to END (inclusive; the whole file by
- * default) as a stream of pieces read without blocking: what an HTTP answer
- * sends while other requests go on.
- */
-export async function* streamMessageFile(path: string, range: { start?: number; end?: number } = {}): AsyncGenerator<Buffer> {
-  const s = createReadStream(path, { start: range.start, end: range.end, highWaterMark: READ_CHUNK });
+/** A message file opened for an HTTP answer: read at explicit positions, so several readers can share it, and a rename (a flag change) or an unlink while it is open changes nothing. */
+export interface OpenedMessage {
+  readonly size: number;
+  /** The bytes from START to END (inclusive; the whole file by default), a fresh buffer per piece. */
+  chunks(range?: { start?: number; end?: number }): AsyncGenerator<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openMessageAsync(path: string): Promise<OpenedMessage> {
+  const fh = await open(path, 'r');
+  let size: number;
   try {
-    for await (const chunk of s) yield chunk as Buffer;
-  } finally {
-    s.destroy();
+    size = (await fh.stat()).size;
+  } catch (err) {
+    await fh.close();
+    throw err;
   }
+  let closed = false;
+  return {
+    size,
+    async *chunks(range = {}) {
+      let pos = range.start ?? 0;
+      const end = Math.min(range.end ?? size - 1, size - 1);
+      while (pos <= end && !closed) {
+        const want = Math.min(READ_CHUNK, end - pos + 1);
+        const buf = Buffer.allocUnsafe(want);
+        const { bytesRead } = await fh.read(buf, 0, want, pos);
+        if (bytesRead === 0) return;
+        pos += bytesRead;
+        yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
 }

@@ -3,12 +3,11 @@
 // Authentication-Results field), and its pieces as streams: the decoded
 // text, the HTML (raw, or rewritten for the sandboxed preview), the source
 // (with Range), a part by number, a part by Content-ID.
-import { statSync } from 'node:fs';
 import { fieldValue } from '../mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../mime/charset.ts';
 import { decodeUnstructured } from '../mime/unstructured.ts';
 import { parseAuthResultsLenient } from '../authres/lenient.ts';
-import { streamMessageFile } from '../maildir/read.ts';
+import { openMessageAsync, type OpenedMessage } from '../maildir/read.ts';
 import { entryOf } from './api.ts';
 import type { Inbox } from './inbox.ts';
 import { drawTree, findPart, parsePartId, safeFileName, ASCII_TREE, UTF8_TREE, type PartNode, type Structure } from './structure.ts';
@@ -17,16 +16,40 @@ import { PreviewRewriter } from './preview.ts';
 import { API_CSP, contentDisposition, previewCsp, safeContentType } from './policy.ts';
 import { HttpError, json, type WebRequest, type WebResponse } from './response.ts';
 
-async function load(inbox: Inbox, id: string): Promise<{ path: string; structure: Structure; size: number }> {
-  const e = entryOf(inbox, id);
-  const path = inbox.path(e);
+/**
+ * Opens a message by id. Its file may be renamed (flags) or moved (new/ ->
+ * cur/) by anyone at any time, so a vanished path is looked up again in the
+ * inbox, which the watcher and our own changes keep current. Once open, the
+ * file can move or go: the answer reads the open file.
+ */
+async function openById(inbox: Inbox, id: string): Promise<OpenedMessage> {
+  for (let attempt = 0; ; attempt++) {
+    const e = entryOf(inbox, id);
+    try {
+      return await openMessageAsync(inbox.path(e));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (attempt >= 5) throw new HttpError(404, `message ${id} is gone`);
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+    }
+  }
+}
+
+async function load(inbox: Inbox, id: string): Promise<{ m: OpenedMessage; structure: Structure }> {
+  const m = await openById(inbox, id);
   try {
-    const r = await scanStructureAsync(path);
-    return { path, structure: r.structure, size: r.size };
+    return { m, structure: await scanStructureAsync(m) };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `message ${id} is gone`);
+    await m.close();
     throw err;
   }
+}
+
+/** For answers made from the structure alone: the file is closed before answering. */
+async function structureOf(inbox: Inbox, id: string): Promise<Structure> {
+  const { m, structure } = await load(inbox, id);
+  await m.close();
+  return structure;
 }
 
 function partJson(n: PartNode): Record<string, unknown> {
@@ -56,7 +79,7 @@ function downloads(s: Structure): { attachmentParts: unknown[]; inlineParts: unk
 
 export async function message(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
   const e = entryOf(inbox, req.params.id);
-  const { structure: s } = await load(inbox, e.id);
+  const s = await structureOf(inbox, e.id);
   const summary = inbox.summary(e);
   const headers = s.fields.map((f) => ({ name: f.name, value: decodeUnstructured(decodeHeaderBytes(fieldValue(f.raw))).replace(/\r\n/g, '') }));
   const authResults = s.fields
@@ -82,17 +105,17 @@ export async function message(inbox: Inbox, req: WebRequest): Promise<WebRespons
 }
 
 export async function headers(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { structure: s } = await load(inbox, req.params.id);
+  const s = await structureOf(inbox, req.params.id);
   return json(200, s.fields.map((f) => ({ name: f.name, value: decodeUnstructured(decodeHeaderBytes(fieldValue(f.raw))).replace(/\r\n/g, ''), raw: fieldValue(f.raw).toString('latin1') })));
 }
 
 export async function parts(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { structure: s } = await load(inbox, req.params.id);
+  const s = await structureOf(inbox, req.params.id);
   return json(200, { parts: s.root ? partJson(s.root) : null, omitted: s.omitted, warnings: s.warnings });
 }
 
 export async function tree(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { structure: s } = await load(inbox, req.params.id);
+  const s = await structureOf(inbox, req.params.id);
   const g = req.query.get('ascii') === '1' ? ASCII_TREE : UTF8_TREE;
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: s.root ? drawTree(s.root, s.omitted, g) : '' };
 }
@@ -106,19 +129,26 @@ function partNode(s: Structure, id: string): PartNode {
 }
 
 export async function text(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { path, structure: s } = await load(inbox, req.params.id);
-  if (!s.text) throw new HttpError(404, 'this message has no text/plain part');
+  const { m, structure: s } = await load(inbox, req.params.id);
+  if (!s.text) {
+    await m.close();
+    throw new HttpError(404, 'this message has no text/plain part');
+  }
   const n = partNode(s, s.text);
-  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: partText(path, n.path, n.params.charset) };
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: partText(m, n.path, n.params.charset), done: () => m.close() };
 }
 
 export async function html(inbox: Inbox, req: WebRequest, preview: boolean): Promise<WebResponse> {
   const id = req.params.id;
-  const { path, structure: s } = await load(inbox, id);
-  if (!s.html) throw new HttpError(404, 'this message has no text/html part');
+  const { m, structure: s } = await load(inbox, id);
+  if (!s.html) {
+    await m.close();
+    throw new HttpError(404, 'this message has no text/html part');
+  }
   const n = partNode(s, s.html);
-  const body = partText(path, n.path, n.params.charset);
-  if (!preview) return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': API_CSP }, body };
+  const body = partText(m, n.path, n.params.charset);
+  const done = (): Promise<void> => m.close();
+  if (!preview) return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': API_CSP }, body, done };
   const remote = req.query.get('remote') === '1';
   const rw = new PreviewRewriter((cid) => `/api/v1/messages/${encodeURIComponent(id)}/cid/${encodeURIComponent(cid)}`);
   async function* rewritten(): AsyncGenerator<string> {
@@ -133,19 +163,16 @@ export async function html(inbox: Inbox, req: WebRequest, preview: boolean): Pro
     status: 200,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': previewCsp(remote) },
     body: rewritten(),
+    done,
   };
 }
 
 /** The source as stored, with one byte range when asked (RFC 9110 §14). */
 export async function raw(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const e = entryOf(inbox, req.params.id);
-  const path = inbox.path(e);
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new HttpError(404, `message ${e.id} is gone`);
-  }
+  const id = req.params.id;
+  const m = await openById(inbox, id);
+  const size = m.size;
+  const done = (): Promise<void> => m.close();
   const download = req.query.get('download') === '1';
   const h: Record<string, string> = {
     'content-type': download ? 'message/rfc822' : 'text/plain; charset=utf-8',
@@ -153,22 +180,25 @@ export async function raw(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
     'accept-ranges': 'bytes',
     'content-security-policy': API_CSP,
   };
-  if (download) h['content-disposition'] = contentDisposition('attachment', safeFileName(`${e.id}.eml`, 'message.eml'));
+  if (download) h['content-disposition'] = contentDisposition('attachment', safeFileName(`${id}.eml`, 'message.eml'));
   const range = String(req.headers.range ?? '');
-  const m = /^bytes=(\d*)-(\d*)$/.exec(range);
-  if (range && m && (m[1] || m[2])) {
-    let start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
-    let end = m[1] && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-    if (!m[1]) end = size - 1;
-    if (start >= size || start > end) return { status: 416, headers: { ...h, 'content-range': `bytes */${size}` } };
+  const r = /^bytes=(\d*)-(\d*)$/.exec(range);
+  if (range && r && (r[1] || r[2])) {
+    let start = r[1] ? Number(r[1]) : Math.max(0, size - Number(r[2]));
+    let end = r[1] && r[2] ? Math.min(Number(r[2]), size - 1) : size - 1;
+    if (!r[1]) end = size - 1;
+    if (start >= size || start > end) return { status: 416, headers: { ...h, 'content-range': `bytes */${size}` }, done };
     start = Math.max(0, start);
-    return { status: 206, headers: { ...h, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) }, body: size ? streamMessageFile(path, { start, end }) : '' };
+    return { status: 206, headers: { ...h, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) }, body: m.chunks({ start, end }), done };
   }
-  return { status: 200, headers: { ...h, 'content-length': String(size) }, body: size ? streamMessageFile(path) : '' };
+  return { status: 200, headers: { ...h, 'content-length': String(size) }, body: size ? m.chunks() : '', done };
 }
 
-function partResponse(path: string, n: PartNode, disposition: 'attachment' | 'inline', fallback: string): WebResponse {
-  if (n.kind === 'multipart') throw new HttpError(400, `part ${n.id} is a multipart: download its parts`);
+function partResponse(m: OpenedMessage, n: PartNode, disposition: 'attachment' | 'inline', fallback: string): WebResponse {
+  if (n.kind === 'multipart') {
+    void m.close();
+    throw new HttpError(400, `part ${n.id} is a multipart: download its parts`);
+  }
   const type = n.kind === 'message' ? 'message/rfc822' : n.type;
   const name = safeFileName(n.filename, fallback);
   return {
@@ -180,26 +210,32 @@ function partResponse(path: string, n: PartNode, disposition: 'attachment' | 'in
       'content-security-policy': API_CSP,
       ...(n.size !== undefined ? { 'content-length': String(n.size) } : {}),
     },
-    body: n.kind === 'message' ? enclosedMessage(path, n) : partBody(path, n.path),
+    body: n.kind === 'message' ? partBody(m, n.path, { whole: true }) : partBody(m, n.path),
+    done: () => m.close(),
   };
 }
 
-/** An attached message/rfc822 is served as its bytes: the part's decoded body is its enclosed message. */
-async function* enclosedMessage(path: string, n: PartNode): AsyncGenerator<Buffer> {
-  yield* partBody(path, n.path, { whole: true });
-}
-
 export async function part(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { path, structure: s } = await load(inbox, req.params.id);
-  const n = partNode(s, req.params.part);
+  const { m, structure: s } = await load(inbox, req.params.id);
+  let n: PartNode;
+  try {
+    n = partNode(s, req.params.part);
+  } catch (err) {
+    await m.close();
+    throw err;
+  }
   const inline = req.query.get('inline') === '1';
-  return partResponse(path, n, inline ? 'inline' : 'attachment', `part-${n.id}.${n.type.startsWith('text/') ? 'txt' : 'bin'}`);
+  // An attached message/rfc822 is served as its bytes (the decoder reads it as a leaf).
+  return partResponse(m, n, inline ? 'inline' : 'attachment', `part-${n.id}.${n.type.startsWith('text/') ? 'txt' : 'bin'}`);
 }
 
 export async function cid(inbox: Inbox, req: WebRequest): Promise<WebResponse> {
-  const { path, structure: s } = await load(inbox, req.params.id);
+  const { m, structure: s } = await load(inbox, req.params.id);
   const want = req.params.cid.replace(/^<|>$/g, '');
   const n = walk(s.root).find((x) => x.contentId !== undefined && x.contentId === want && !x.enclosed);
-  if (!n) throw new HttpError(404, `no part with Content-ID <${want.slice(0, 200)}>`);
-  return partResponse(path, n, 'inline', `cid-${n.id}`);
+  if (!n) {
+    await m.close();
+    throw new HttpError(404, `no part with Content-ID <${want.slice(0, 200)}>`);
+  }
+  return partResponse(m, n, 'inline', `cid-${n.id}`);
 }

@@ -108,6 +108,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       await send(res, method, r);
     } finally {
       if (streaming) streams--;
+      await r.done?.().catch(() => {});
     }
   };
 

@@ -166,7 +166,9 @@ export class Inbox {
       s = summarize({ ...info, size: r.size }, r.structure, this.opts.trustedAuthservIds);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      s = unreadable(info, code === 'ENOENT' ? 'the file is gone' : `unreadable: ${code ?? (err as Error).message}`);
+      // Renamed or moved as we looked (a flag change): the watcher will say where; not kept.
+      if (code === 'ENOENT') return JSON.stringify(unreadable(info, 'the file moved or went while being read'));
+      s = unreadable(info, `unreadable: ${code ?? (err as Error).message}`);
     }
     e.json = JSON.stringify(s);
     e.search = searchable(s);
@@ -199,7 +201,8 @@ export class Inbox {
   /** Whether an entry matches a query (its text read from the file only when the header fields do not decide). */
   async matches(e: Entry, q: Query): Promise<boolean> {
     this.summaryJson(e);
-    const checks = matchHeaders(q, e.search!);
+    if (!e.search) return false; // unreadable just now
+    const checks = matchHeaders(q, e.search);
     if (checks === false) return false;
     if (checks.length === 0) return true;
     const finder = new TextFinder(checks.map((c) => c.value));

@@ -16,6 +16,8 @@ export interface WebResponse {
   status: number;
   headers: Record<string, string>;
   body?: string | Buffer | AsyncIterable<Buffer | string>;
+  /** Called once the answer is sent or abandoned (closes the message file a streamed body reads). */
+  done?: () => Promise<void>;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): WebResponse {

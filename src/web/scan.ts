@@ -3,8 +3,7 @@
 // (text/plain and text/html parts decoded to UTF-8, tags dropped, fed to a
 // TextFinder until every word is found). Memory is one read piece plus the
 // decoders' bounded state, whatever the size of the message.
-import { statSync } from 'node:fs';
-import { openMessageFile, streamMessageFile, type MessageFile } from '../maildir/read.ts';
+import { openMessageFile, type MessageFile, type OpenedMessage } from '../maildir/read.ts';
 import { MimeDecoder } from '../mime/multipart.ts';
 import { NewlineNormalizer } from '../mime/newline.ts';
 import { textStreamDecoder, type TextStreamDecoder } from '../mime/charset-stream.ts';
@@ -143,15 +142,14 @@ export async function scanText(path: string, finder: TextFinder, pause: () => Pr
 }
 
 /** scanStructure without blocking: for one message a request asks about (it may be 100 MB). */
-export async function scanStructureAsync(path: string): Promise<StructureScan> {
-  const st = statSync(path);
+export async function scanStructureAsync(m: OpenedMessage): Promise<Structure> {
   const norm = new NewlineNormalizer('auto');
   const dec = new MimeDecoder();
   const b = new StructureBuilder();
-  for await (const chunk of streamMessageFile(path)) b.push(dec.push(norm.push(chunk)));
+  for await (const chunk of m.chunks()) b.push(dec.push(norm.push(chunk)));
   b.push(dec.push(norm.finish()));
   b.push(dec.finish());
-  return { structure: b.result, size: st.size, mtimeMs: st.mtimeMs };
+  return b.result;
 }
 
 /**
@@ -159,7 +157,7 @@ export async function scanStructureAsync(path: string): Promise<StructureScan> {
  * a stream from the file. With `whole`, a multipart or message/rfc822 part is
  * given as its bytes: the decoder reads parts at that depth as leaves.
  */
-export async function* partBody(path: string, target: number[], opts: { whole?: boolean } = {}): AsyncGenerator<Buffer> {
+export async function* partBody(m: OpenedMessage, target: number[], opts: { whole?: boolean } = {}): AsyncGenerator<Buffer> {
   const key = target.join('.');
   const norm = new NewlineNormalizer('auto');
   const dec = new MimeDecoder({ data: true, ...(opts.whole ? { maxDepth: target.length } : {}) });
@@ -169,7 +167,7 @@ export async function* partBody(path: string, target: number[], opts: { whole?: 
       else if (ev.type === 'part-end' && ev.path.join('.') === key) yield null;
     }
   };
-  for await (const chunk of streamMessageFile(path)) {
+  for await (const chunk of m.chunks()) {
     for (const b of pick(dec.push(norm.push(chunk)))) {
       if (b === null) return;
       yield b;
@@ -182,9 +180,9 @@ export async function* partBody(path: string, target: number[], opts: { whole?: 
 }
 
 /** A part's body as UTF-8 text pieces. */
-export async function* partText(path: string, target: number[], charset: string | undefined): AsyncGenerator<string> {
+export async function* partText(m: OpenedMessage, target: number[], charset: string | undefined): AsyncGenerator<string> {
   const d = textStreamDecoder(charset);
-  for await (const b of partBody(path, target)) {
+  for await (const b of partBody(m, target)) {
     const s = d.push(b);
     if (s) yield s;
   }

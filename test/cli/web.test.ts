@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
@@ -296,6 +296,21 @@ describe('blaze web: live', () => {
     const { status, body } = await pending;
     expect(status).toBe(200);
     expect(body.messages.map((m: any) => m.subject).sort()).toEqual(['burst 0', 'burst 1', 'burst 2']);
+  });
+
+  it('a message renamed by another program just before a request is still served', async () => {
+    const name = deliver(dir, msg('moving'));
+    await until(async () => (await fetch(api(`/messages/${name}`))).status === 200, 10_000, 'the message listed');
+    for (let i = 0; i < 5; i++) {
+      // A reader marks it seen (new/ -> cur/ or a new flag) and we ask at once, before the watcher has told the server.
+      const from = i === 0 ? join(dir, 'new', name) : join(dir, 'cur', `${name}:2,${i % 2 ? 'S' : 'FS'}`);
+      const to = join(dir, 'cur', `${name}:2,${i % 2 ? 'FS' : 'S'}`);
+      renameSync(from, to);
+      const [raw, preview] = await Promise.all([fetch(api(`/messages/${name}/raw`)), fetch(api(`/messages/${name}/text`))]);
+      expect(raw.status).toBe(200);
+      expect(await raw.text()).toBe(msg('moving'));
+      expect(await preview.text()).toBe('Your link: https://example.org/moving\r\n');
+    }
   });
 
   it('events: new, update and delete arrive as server-sent events', async () => {
