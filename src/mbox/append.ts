@@ -37,7 +37,7 @@ export class MboxAppender {
 
   static async open(path: string, opts: MboxAppendOptions = {}): Promise<MboxAppender> {
     const lockPath = `${path}.lock`;
-    await takeLock(lockPath, opts.lockTimeoutMs ?? 10_000);
+    await acquireDotLock(lockPath, opts.lockTimeoutMs ?? 10_000);
     try {
       const fh = await open(path, 'a+', 0o600);
       const size = (await fh.stat()).size;
@@ -116,7 +116,12 @@ export class MboxAppender {
   }
 }
 
-async function takeLock(lockPath: string, timeoutMs: number): Promise<void> {
+/**
+ * Takes the dot lock LOCKPATH (created with O_EXCL, holding our pid), waiting
+ * up to TIMEOUTMS for another holder; a lock whose process is gone or that is
+ * older than ten minutes is taken over. Rejects with code ELOCKED.
+ */
+export async function acquireDotLock(lockPath: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
     try {
@@ -132,6 +137,10 @@ async function takeLock(lockPath: string, timeoutMs: number): Promise<void> {
     if (Date.now() >= deadline) throw Object.assign(new Error(`${lockPath}: locked by another writer`), { code: 'ELOCKED' });
     await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+export async function releaseDotLock(lockPath: string): Promise<void> {
+  await unlink(lockPath).catch(() => {});
 }
 
 /** A lock whose process is gone (same host) or that is older than STALE_LOCK_MS. */
