@@ -143,6 +143,7 @@ const training = [
   ['addr', report],
   ['dkim', 'verify', '--dns-static', dmarcDns, '--offline', signed],
   ['dmarc', 'verify', '--dns-static', dmarcDns, '--offline', '--sample', '0', signed],
+  ['mbox', 'list', join(root, 'fixtures/mbox/three.mboxrd')],
 ];
 execFileSync(process.execPath, [...shebangFlags, join(root, 'bin/blaze'), 'hdr', report], {
   env: { ...process.env, BLAZE_WRITE_CODE_CACHE: '1', BLAZE_CODE_CACHE_TRAIN: JSON.stringify(training), NO_COLOR: '1' },

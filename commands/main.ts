@@ -23,7 +23,7 @@ const SUMMARIES: Array<[string, string]> = [
   ['srv', 'a throwaway local SMTP receiver'],
   ['web', 'a web inbox and HTTP API over a Maildir'],
   ['mdir', 'Maildir storage (init, put, new, list, get, commit, flag, rm)'],
-  ['mbox', 'mbox files: list, split (files or a Maildir), make (mboxrd)'],
+  ['mbox', 'mbox files: list, split (files or a Maildir), make (mboxrd), MBOX -o PACK'],
   ['fetch', 'retrieve new mail from a POP3 mailbox (pop3s://user@host)'],
   ['rand', 'random bytes, or a deterministic stream from a seed'],
 ];

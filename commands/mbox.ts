@@ -4,18 +4,21 @@
 // one streaming pass (src/mbox/reader.ts); this file maps flags to calls.
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
-import { statSync, openSync, closeSync, writeSync, mkdirSync } from 'node:fs';
+import { statSync, openSync, closeSync, writeSync, mkdirSync, fsyncSync } from 'node:fs';
 import { program, subcommand, addTerminalOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
 import { readRaw, inputName, Output } from './_lib/io.ts';
 import { progressBar } from './_lib/progress-bar.ts';
 import { addBatchOptions } from './_lib/batch.ts';
-import {
-  MboxDecoder, MBOX_FORMATS, HeaderTap, placementFromStatus, type MboxEvent, type MboxReadFormat,
-} from '../src/mbox/index.ts';
-import { initMaildir, beginDeliverySync, type SyncDelivery } from '../src/maildir/index.ts';
+// The reader's files one by one: src/mbox/index.ts would also load the
+// envelope helpers and with them all of src/mime (make loads them when run).
+import { MboxDecoder, type MboxEvent } from '../src/mbox/reader.ts';
+import { MBOX_FORMATS, type MboxReadFormat } from '../src/mbox/format.ts';
+import { HeaderTap } from '../src/mbox/header-tap.ts';
+import { placementFromStatus } from '../src/mbox/status.ts';
+import { initMaildir, beginDeliverySync, syncDirSync, type SyncDelivery } from '../src/maildir/index.ts';
 import { CrlfToLf, NewlineNormalizer } from '../src/mime/newline.ts';
-import { makeMbox, type MakeOptions } from './_mbox-make.ts';
+import type { MakeOptions } from './_mbox-make.ts';
 
 interface ReadOptions extends CommonOptions {
   format: MboxReadFormat;
@@ -50,20 +53,34 @@ export default async function mbox(argv: string[]): Promise<number> {
     .option('-S, --status', 'write Status and X-Status fields from the Maildir flags (as mexport -S)')
     .argument('[inputs...]', 'message files or Maildirs (default: one message on stdin)')
     .action(async (inputs: string[], _o, cmd: Command) => {
+      const { makeMbox } = await import('./_mbox-make.ts');
       await makeMbox(inputs, cmd.opts() as MakeOptions);
     });
 
-  root.usage('[options] <command> [arguments]').argument('[command]').action((command: string | undefined) => {
-    if (command !== undefined) throw usageError(`unknown command '${command}' (see blaze mbox --help)`);
-    throw usageError('missing command: list, split or make (see blaze mbox --help)');
-  });
+  // `blaze mbox ARCHIVE.mbox -o ARCHIVE.pack`, as the original: straight into a pack.
+  root
+    .enablePositionalOptions()
+    .usage('[options] <command> [arguments]\n       blaze mbox [--format VARIANT] MBOX -o ARCHIVE.pack')
+    .addOption(formatOption())
+    .option('-o, --output <pack>', 'write the messages of MBOX into this pack (and its .idx)')
+    .argument('[mbox]', 'the mbox to archive (with -o; - or none: stdin)')
+    .action(async (input: string | undefined, o: ReadOptions) => {
+      if (o.output === undefined) {
+        if (input !== undefined) throw usageError(`unknown command '${input}' (see blaze mbox --help; MBOX -o PACK to archive)`);
+        throw usageError('missing command: list, split or make, or MBOX -o PACK (see blaze mbox --help)');
+      }
+      await toPack(input, o.output, o);
+    });
 
   await root.parseAsync(argv, { from: 'user' });
   return 0;
 }
 
-/** The decoder's events for INPUT; an input that is not an mbox is a usage error. */
-async function* mboxEvents(input: string | undefined, format: MboxReadFormat, onBytes?: (n: number) => void): AsyncGenerator<MboxEvent> {
+/**
+ * The decoder's events for INPUT, a batch per chunk read (one await per
+ * chunk, not per event); an input that is not an mbox is a usage error.
+ */
+async function* mboxEvents(input: string | undefined, format: MboxReadFormat, onBytes?: (n: number) => void): AsyncGenerator<MboxEvent[]> {
   const dec = new MboxDecoder(format);
   let read = 0;
   const check = (events: MboxEvent[]): MboxEvent[] => {
@@ -73,9 +90,26 @@ async function* mboxEvents(input: string | undefined, format: MboxReadFormat, on
   for await (const chunk of readRaw(input)) {
     read += chunk.length;
     onBytes?.(read);
-    yield* check(dec.push(chunk));
+    const events = check(dec.push(chunk));
+    if (events.length) yield events;
   }
-  yield* check(dec.finish());
+  yield check(dec.finish());
+}
+
+/** One event at a time out of the batches (for code that reads a message at a time). */
+class EventCursor {
+  private batch: MboxEvent[] = [];
+  private i = 0;
+  constructor(private readonly batches: AsyncIterator<MboxEvent[]>) {}
+  async next(): Promise<MboxEvent | undefined> {
+    while (this.i >= this.batch.length) {
+      const r = await this.batches.next();
+      if (r.done) return undefined;
+      this.batch = r.value;
+      this.i = 0;
+    }
+    return this.batch[this.i++];
+  }
 }
 
 function fileSize(input: string | undefined): number | undefined {
@@ -111,7 +145,7 @@ interface ListRecord {
 
 async function list(input: string | undefined, o: ReadOptions & { json?: boolean }): Promise<void> {
   const { decodeUnstructuredBytes, parseDate, formatDateOriginal } = await import('../src/mime/index.ts');
-  const { parseFromLine } = await import('../src/mbox/index.ts');
+  const { parseFromLine } = await import('../src/mbox/from-line.ts');
   const out = new Output(o.output);
   const total = fileSize(input);
   const bar = progressBar(!o.quiet, 'bytes');
@@ -122,7 +156,7 @@ async function list(input: string | undefined, o: ReadOptions & { json?: boolean
   let first = true;
   if (o.json) await out.write('[');
   try {
-    for await (const ev of mboxEvents(input, o.format, (n) => bar.update(n, total))) {
+    for await (const batch of mboxEvents(input, o.format, (n) => bar.update(n, total))) for (const ev of batch) {
       if (ev.type === 'message') {
         start = ev;
         tap = new HeaderTap(LIST_FIELDS);
@@ -188,6 +222,52 @@ function oneLine(s: string): string {
   return s.replace(/[\t\r\n]+/g, ' ').trim();
 }
 
+// ---------------------------------------------------------------- pack
+
+/** Every message of the mbox into a new pack (src/pack), one at a time; prints `ID NUMBER` per message. */
+async function toPack(input: string | undefined, packPath: string, o: ReadOptions): Promise<void> {
+  const { PackFileWriter, oidHex } = await import('../src/pack/index.ts');
+  let w: ReturnType<typeof PackFileWriter.create>;
+  try {
+    w = PackFileWriter.create(packPath);
+  } catch (err) {
+    throw describeFsError(packPath, err);
+  }
+  const out = new Output();
+  const total = fileSize(input);
+  const bar = progressBar(!o.quiet, 'bytes');
+  const events = new EventCursor(mboxEvents(input, o.format, (n) => bar.update(n, total))[Symbol.asyncIterator]());
+  // The data of the current message, up to its end event: what addMessage reads.
+  async function* messageData(): AsyncGenerator<Buffer> {
+    for (let e = await events.next(); e; e = await events.next()) {
+      if (e.type === 'data') yield e.data;
+      else if (e.type === 'end') return;
+    }
+  }
+  try {
+    let lines: string[] = [];
+    for (let e = await events.next(); e; e = await events.next()) {
+      if (e.type !== 'message') continue;
+      const number = e.index + 1;
+      const m = await w.addMessage(messageData());
+      lines.push(`${oidHex(m.id)} ${number}\n`);
+      if (lines.length >= 256) {
+        if (!o.quiet) await out.write(lines.join(''));
+        lines = [];
+      }
+    }
+    if (lines.length && !o.quiet) await out.write(lines.join(''));
+    w.close();
+  } catch (err) {
+    w.abort();
+    if (err instanceof BlazeError) throw err;
+    throw describeFsError(packPath, err);
+  } finally {
+    bar.done();
+    await out.end();
+  }
+}
+
 // ---------------------------------------------------------------- split
 
 interface SplitOptions extends Omit<ReadOptions, 'newline'> {
@@ -217,10 +297,17 @@ async function split(dir: string, input: string | undefined, o: SplitOptions): P
   let tap: HeaderTap | undefined;
   let conv: { push(b: Uint8Array): Buffer; finish(): Buffer } | undefined;
   let names: string[] = [];
+  // --sync: each file is fsynced before it is linked; the folders once per
+  // batch of names printed (group commit: one fsync covers every link before it).
+  const durable = (): void => {
+    if (!o.sync) return;
+    if (o.maildir) for (const f of ['new', 'cur']) syncDirSync(join(dir, f));
+    else syncDirSync(dir);
+  };
   try {
-    for await (const ev of mboxEvents(input, o.format, (n) => bar.update(n, total))) {
+    for await (const batch of mboxEvents(input, o.format, (n) => bar.update(n, total))) for (const ev of batch) {
       if (ev.type === 'message') {
-        target = o.maildir ? maildirTarget(dir, o) : fileTarget(dir, ev.index + 1);
+        target = o.maildir ? maildirTarget(dir, o) : fileTarget(dir, ev.index + 1, o.sync === true);
         tap = o.maildir ? new HeaderTap(['status', 'x-status']) : undefined;
         conv = o.newline === 'lf' ? new CrlfToLf() : o.newline === 'crlf' ? new NewlineNormalizer('lf') : undefined;
       } else if (ev.type === 'data') {
@@ -235,11 +322,13 @@ async function split(dir: string, input: string | undefined, o: SplitOptions): P
         target = undefined;
         names.push(t.commit(st, xs));
         if (names.length >= 256) {
+          durable();
           if (!o.quiet) await out.write(names.join('\n') + '\n');
           names = [];
         }
       }
     }
+    durable();
     if (names.length && !o.quiet) await out.write(names.join('\n') + '\n');
   } catch (err) {
     target?.abort();
@@ -254,7 +343,7 @@ async function split(dir: string, input: string | undefined, o: SplitOptions): P
 function maildirTarget(dir: string, o: SplitOptions): Target {
   let d: SyncDelivery;
   try {
-    d = beginDeliverySync(dir, { fsync: o.sync === true });
+    d = beginDeliverySync(dir, { fsync: o.sync === true, fsyncDir: false });
   } catch (err) {
     throw describeFsError(join(dir, 'tmp'), err);
   }
@@ -269,7 +358,7 @@ function maildirTarget(dir: string, o: SplitOptions): Target {
 }
 
 /** DIR/000001.eml, ...: never overwriting a file that is there. */
-function fileTarget(dir: string, n: number): Target {
+function fileTarget(dir: string, n: number, sync: boolean): Target {
   const path = join(dir, `${String(n).padStart(6, '0')}.eml`);
   let fd: number | undefined;
   try {
@@ -283,6 +372,7 @@ function fileTarget(dir: string, n: number): Target {
       while (off < b.length) off += writeSync(fd!, b, off, b.length - off);
     },
     commit: () => {
+      if (sync) fsyncSync(fd!);
       closeSync(fd!);
       fd = undefined;
       return path;

@@ -11,8 +11,14 @@ import { fileNameWithFlags } from './info.ts';
 
 export interface SyncDeliveryOptions {
   hostname?: string;
-  /** fsync the file before it appears, and the folder after (default true). */
+  /** fsync the file before it appears (default true). */
   fsync?: boolean;
+  /**
+   * fsync the folder after each message (default: as fsync). A caller that
+   * delivers many messages can say false and call syncDirSync itself once
+   * per batch: one folder fsync then covers every link made before it.
+   */
+  fsyncDir?: boolean;
 }
 
 export interface SyncDelivery {
@@ -30,7 +36,8 @@ export function beginDeliverySync(dir: string, opts: SyncDeliveryOptions = {}): 
     const tmpPath = join(dir, 'tmp', name);
     try {
       const fd = openSync(tmpPath, 'wx', 0o600);
-      return new FileDeliverySync(dir, name, tmpPath, fd, opts.fsync ?? true);
+      const fsync = opts.fsync ?? true;
+      return new FileDeliverySync(dir, name, tmpPath, fd, fsync, opts.fsyncDir ?? fsync);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
     }
@@ -46,6 +53,7 @@ class FileDeliverySync implements SyncDelivery {
     readonly tmpPath: string,
     private fd: number,
     private readonly fsync: boolean,
+    private readonly fsyncDir: boolean,
   ) {}
 
   write(chunk: Uint8Array): void {
@@ -81,7 +89,7 @@ class FileDeliverySync implements SyncDelivery {
         throw err2;
       }
     }
-    if (this.fsync) syncDirSync(folder);
+    if (this.fsyncDir) syncDirSync(folder);
     if (linked) this.removeTmp();
     return file;
   }

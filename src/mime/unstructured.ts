@@ -31,8 +31,15 @@ export function decodeUnstructured(value: string): string {
  */
 export function decodeUnstructuredBytes(bytes: Uint8Array): string {
   const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // Most values are ASCII with no encoded-word and no fold: nothing to decode
+  // (mbox list of 40,000 messages spent a fifth of its time here).
+  if (PLAIN.test(s)) return trimWsp(s);
   return trimWsp(decodeEncodedWords(s, { space: foldToSpace, binary: true }));
 }
+
+/** ASCII without CR, LF or `=?`: what decodeEncodedWords would return as it is. */
+const PLAIN = /^(?:[\x00-\x09\x0b\x0c\x0e-\x3c\x3e-\x7f]|=(?!\?))*$/;
+
 
 /** A comma-separated list of phrases (Keywords): each item unfolded and decoded. */
 export function decodeTextList(value: string): string[] {

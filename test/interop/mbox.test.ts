@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const THREE = fileURLToPath(new URL('../../fixtures/mbox/three.mboxrd', import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const PEERS = [PYTHON, '/usr/bin/mlist', '/usr/bin/mhdr', '/usr/bin/neomutt', '/usr/bin/script', '/usr/bin/formail'];
+const PEERS = [PYTHON, '/usr/bin/mlist', '/usr/bin/mhdr', '/usr/bin/mdeliver', '/usr/bin/mexport', '/usr/bin/mmkdir', '/usr/bin/neomutt', '/usr/bin/script', '/usr/bin/formail'];
 
 const run = (cmd: string, args: string[], opts: Record<string, unknown> = {}) => execa(cmd, args, { reject: false, ...opts });
 const blaze = (args: string[], opts: Record<string, unknown> = {}) => run(BLAZE, args, { stripFinalNewline: false, ...opts });
@@ -125,6 +125,39 @@ describe('mblaze', () => {
     const subjects = [];
     for (const f of all) subjects.push((await run('mhdr', ['-d', '-h', 'subject', f])).stdout);
     expect(subjects.sort()).toEqual(['Lunch on Thursday?', 'Réunion', 'no date field']);
+  });
+});
+
+describe('mblaze mbox tools', () => {
+  it('mdeliver -M imports the mbox blaze writes; blaze reads what mexport writes, flags included', async () => {
+    const dir = await tmp();
+    const md = join(dir, 'md');
+    expect((await blaze(['mbox', 'split', '--maildir', md, THREE])).exitCode).toBe(0);
+    // blaze -> mdeliver -M: the same messages (mdeliver unquotes mboxrd, reads Status/X-Status).
+    const box = join(dir, 'blaze.mbox');
+    expect((await blaze(['mbox', 'make', '-S', '-o', box, md])).exitCode).toBe(0);
+    const md2 = join(dir, 'md2');
+    await run('mmkdir', [md2]);
+    const d = await run('mdeliver', ['-M', md2], { inputFile: box });
+    expect(d.exitCode).toBe(0);
+    const bodies = async (m: string) => {
+      const files = (await run('mlist', [m])).stdout.split('\n').filter(Boolean);
+      const out = [];
+      for (const f of files) out.push((await readFile(f, 'utf8')).replace(/^(Status|X-Status):.*\n/gm, ''));
+      return out.sort();
+    };
+    // mdeliver -M keeps the blank line that ends each message of the mbox as
+    // part of the message (RFC 4155 readers, blaze and Python, take it away).
+    expect((await bodies(md2)).map((b) => b.replace(/\n\n$/, '\n'))).toEqual(await bodies(md));
+    expect((await run('mlist', ['-S', '-F', '-R', md2])).stdout.split('\n')).toHaveLength(1);
+    // mexport -> blaze: the same messages again.
+    const exported = await run('sh', ['-c', `mlist ${md} | mexport -S`], { stripFinalNewline: false });
+    expect(exported.exitCode).toBe(0);
+    const back = join(dir, 'back');
+    await writeFile(join(dir, 'mexport.mbox'), exported.stdout);
+    expect((await blaze(['mbox', 'split', '--maildir', back, join(dir, 'mexport.mbox')])).exitCode).toBe(0);
+    expect(await bodies(back)).toEqual(await bodies(md));
+    expect((await run('mlist', ['-S', '-F', '-R', back])).stdout.split('\n')).toHaveLength(1);
   });
 });
 

@@ -40,3 +40,21 @@ describe('decodeUnstructuredBytes', () => {
     expect(decodeUnstructuredBytes(b('=?utf-8?q?', [0xc3, 0xa9], '?='))).toBe('\u00e9');
   });
 });
+
+describe('decodeUnstructuredBytes fast path', () => {
+  it('plain ASCII values decode as the full decoder decodes them', async () => {
+    const fc = (await import('fast-check')).default;
+    const { decodeEncodedWords } = await import('../../src/mime/encoded-word.ts');
+    const { decodeUnstructuredBytes } = await import('../../src/mime/unstructured.ts');
+    const slow = (s: string) => decodeEncodedWords(s, { space: (t) => (/[\r\n]/.test(t) ? ' ' : t), binary: true }).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    const piece = fc.oneof(fc.constantFrom('=', '?', '=?', '?=', ' ', '\t', '\r\n ', '\n', '\n\t', '\r', '=?utf-8?q?x?=', 'abc', 'é'), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (parts) => {
+        const s = parts.join('');
+        const bytes = Buffer.from(s, 'latin1');
+        expect(decodeUnstructuredBytes(bytes)).toBe(slow(bytes.toString('latin1')));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
