@@ -271,28 +271,28 @@ async function tempWriter(path: string) {
   };
 }
 
-/** Appends the spooled message to an mbox (mboxrd: LF line ends, `>` before /^>*From /), then removes the spool. */
+/**
+ * Appends the spooled message to an mbox with src/mbox's writer (mboxrd: LF
+ * line ends, `>` before /^>*From /, an asctime From_ line), under the mbox's
+ * dot lock, fsynced, and cut back if it fails half way; then removes the spool.
+ */
 async function appendMbox(mbox: string, spool: string, from: string): Promise<void> {
-  const fh = await open(mbox, 'a', 0o600);
+  const { MboxAppender } = await import('../src/mbox/append.ts');
   try {
-    const date = new Date().toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4');
-    await fh.write(`From ${from || 'MAILER-DAEMON'} ${date}\n`);
-    let carry = '';
-    for await (const chunk of createReadStream(spool, { encoding: 'latin1', highWaterMark: 64 * 1024 })) {
-      const text = carry + (chunk as string);
-      const cut = text.lastIndexOf('\n') + 1;
-      carry = text.slice(cut);
-      await fh.write(Buffer.from(quote(text.slice(0, cut)), 'latin1'));
+    const a = await MboxAppender.open(mbox);
+    try {
+      const m = a.begin(from || 'MAILER-DAEMON', Date.now());
+      try {
+        for await (const chunk of createReadStream(spool, { highWaterMark: 64 * 1024 })) await m.write(chunk as Buffer);
+        await m.commit();
+      } catch (err) {
+        await m.abort().catch(() => {});
+        throw err;
+      }
+    } finally {
+      await a.close();
     }
-    if (carry) await fh.write(Buffer.from(quote(carry + '\n'), 'latin1'));
-    await fh.write('\n');
-    await fh.sync();
   } finally {
-    await fh.close();
     await unlink(spool).catch(() => {});
   }
-}
-
-function quote(lines: string): string {
-  return lines.replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1');
 }

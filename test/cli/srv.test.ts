@@ -100,6 +100,8 @@ describe('blaze srv', () => {
     const text = readFileSync(mbox, 'utf8');
     const parts = text.split(/^From a@example\.org .+$/m);
     expect(parts.length).toBe(3);
+    // asctime(3) in UTC: the day padded with a space, as C, Python and mutt write it.
+    for (const l of text.match(/^From a@example\.org .+$/gm)!) expect(l).toMatch(/^From a@example\.org (Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} [ 123]\d \d\d:\d\d:\d\d \d{4}$/);
     for (const part of parts.slice(1)) {
       const body = part.replace(/^\nReceived:[^\n]*\n(?:[ \t][^\n]*\n)*/, '');
       expect(body).toBe(MSG.replace(/\r\n/g, '\n').replace('\nFrom the start', '\n>From the start').replace('\n>From quoted', '\n>>From quoted') + '\n');
