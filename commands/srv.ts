@@ -233,13 +233,15 @@ export default async function srv(argv: string[]): Promise<number> {
   }
   const where = target.kind === 'maildir' ? target.dir : target.path;
   const shown = server.address.host.includes(':') ? `[${server.address.host}]:${server.address.port}` : `${server.address.host}:${server.address.port}`;
+  // The handlers before the line that says we listen: a signal sent as soon
+  // as it is read must find them (it killed the process outright before).
+  const onSignal = (): void => void stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   log(
     { event: 'listening', address: server.address.host, port: server.address.port, store: target.kind, path: where, tls: !!tls, auth: credentials.size > 0 },
     `listening on ${shown}${tls ? ' (STARTTLS)' : ''}, storing into ${where}${target.kind === 'maildir' ? ' (Maildir)' : target.kind === 'mbox' ? ' (mbox)' : ''}`,
   );
-  const onSignal = (): void => void stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   await done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
