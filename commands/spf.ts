@@ -76,13 +76,13 @@ function identityFrom(o: Opts, where = ''): Identity {
   let sender: string | undefined;
   if (o.sender !== undefined) {
     const s = checkSpfSender(String(o.sender));
-    if (!s.ok) throw usageError(`${where}--sender: ${s.error}`);
-    sender = s.sender;
+    if (!s.ok) throw usageError(`${where}--sender: ${s.message}`);
+    sender = s.value;
   }
   const helo = o.helo as string | undefined;
   if (helo !== undefined) {
-    const err = checkSpfHelo(helo);
-    if (err) throw usageError(`${where}--helo: ${err}`);
+    const h = checkSpfHelo(helo);
+    if (!h.ok) throw usageError(`${where}--helo: ${h.message}`);
   }
   if (!sender && !helo) throw usageError(`${where}give --sender ADDR or --helo HOST (the identity to check)`);
   return { ip: ip.trim(), sender, helo };
@@ -113,14 +113,14 @@ async function checkCommand(o: Opts): Promise<number> {
   const id = identityFrom(o);
   const r = await evaluate(id, o, resolverOf(o));
   if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
-  if (o.quiet) return spfExitCode(r.result);
+  if (o.quiet) return spfExitCode(r.status);
   if (o.json) process.stdout.write(`${JSON.stringify(spfResultJson(r), null, 2)}\n`);
   else {
     const line = spfResultLine(r);
-    process.stdout.write(`${paintResult(o, r.result, line)}\n`);
+    process.stdout.write(`${paintResult(o, r.status, line)}\n`);
     if (r.explanation !== undefined) process.stdout.write(`explanation: ${r.explanation}\n`);
   }
-  return spfExitCode(r.result);
+  return spfExitCode(r.status);
 }
 
 /** --batch: one evaluation per line, several in flight, results in input order. */
@@ -147,11 +147,11 @@ async function batchCommand(o: Opts): Promise<number> {
     quiet: o.quiet,
     run: (_line, k) => evaluate(jobs[k].id, o, resolver),
     async write(r, _line, k) {
-      const c = spfExitCode(r.result);
+      const c = spfExitCode(r.status);
       worst = c === EXIT_TEMPFAIL || worst === EXIT_TEMPFAIL ? EXIT_TEMPFAIL : Math.max(worst, c);
       if (o.quiet) return;
       if (o.json) await out.write(`${JSON.stringify({ line: jobs[k].line, ...spfResultJson(r), trace: undefined })}\n`);
-      else await out.write(`${r.ip} ${r.sender}: ${paintResult(o, r.result, spfResultLine(r))}\n`);
+      else await out.write(`${r.ip} ${r.sender}: ${paintResult(o, r.status, spfResultLine(r))}\n`);
     },
   });
   await out.end();
@@ -163,7 +163,7 @@ async function stampCommand(input: string | undefined, o: Opts): Promise<number>
   const r = await evaluate(id, o, resolverOf(o));
   if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
   const field = formatReceivedSpf({
-    result: r.result,
+    status: r.status,
     ip: r.ip,
     sender: r.sender,
     envelopeFrom: id.sender ?? '',
@@ -202,29 +202,30 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
     const where = `line ${f.line}`;
     if (!p.ok) {
       code = Math.max(code, 1);
-      docs.push({ line: f.line, error: p.error });
-      if (!o.quiet && !o.json) process.stdout.write(`${where}: unreadable Received-SPF (${p.error})\n`);
+      docs.push({ line: f.line, error: p.message });
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: unreadable Received-SPF (${p.message})\n`);
       continue;
     }
     const v = p.value;
     const idn = receivedSpfIdentity(v, returnPath);
     const ip = idn.ip;
     const s = checkSpfSender(idn.sender ?? '');
-    const heloBad = idn.helo !== undefined ? checkSpfHelo(idn.helo) : undefined;
-    if (!ip || !parseIp(ip) || !s.ok || (!s.sender && !idn.helo) || heloBad) {
+    const h = idn.helo !== undefined ? checkSpfHelo(idn.helo) : undefined;
+    const heloBad = h && !h.ok ? h.message : undefined;
+    if (!ip || !parseIp(ip) || !s.ok || (!s.value && !idn.helo) || heloBad) {
       code = Math.max(code, 1);
-      const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `sender: ${s.error}` : heloBad ? `helo: ${heloBad}` : 'no identity (envelope-from, helo or Return-Path)';
-      docs.push({ line: f.line, recorded: v.result, error: why });
-      if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.result} recorded, cannot re-evaluate: ${why}\n`);
+      const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `sender: ${s.message}` : heloBad ? `helo: ${heloBad}` : 'no identity (envelope-from, helo or Return-Path)';
+      docs.push({ line: f.line, recorded: v.status, error: why });
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.status} recorded, cannot re-evaluate: ${why}\n`);
       continue;
     }
-    const r = await evaluate({ ip, sender: s.sender || undefined, helo: idn.helo }, o, resolver);
+    const r = await evaluate({ ip, sender: s.value || undefined, helo: idn.helo }, o, resolver);
     if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
-    const same = r.result === v.result;
-    if (r.result === 'temperror') code = code === 0 ? EXIT_TEMPFAIL : code;
+    const same = r.status === v.status;
+    if (r.status === 'temperror') code = code === 0 ? EXIT_TEMPFAIL : code;
     else if (!same) code = 1;
-    docs.push({ line: f.line, recorded: v.result, matches: same, ...spfResultJson(r) });
-    if (!o.quiet && !o.json) process.stdout.write(`${r.sender} from ${r.ip}: ${paintResult(o, r.result, r.result)} (expected: ${v.result})\n`);
+    docs.push({ line: f.line, recorded: v.status, matches: same, ...spfResultJson(r) });
+    if (!o.quiet && !o.json) process.stdout.write(`${r.sender} from ${r.ip}: ${paintResult(o, r.status, r.status)} (expected: ${v.status})\n`);
   }
   if (o.json && !o.quiet) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
   return code;

@@ -43,12 +43,12 @@ export function sessionFromFlags(o: CheckFlags): SessionFacts | undefined {
   let mailFrom: string | undefined;
   if (o.sender !== undefined) {
     const s = checkSpfSender(String(o.sender));
-    if (!s.ok) throw usageError(`--sender: ${s.error}`);
-    mailFrom = s.sender || undefined;
+    if (!s.ok) throw usageError(`--sender: ${s.message}`);
+    mailFrom = s.value || undefined;
   }
   if (o.helo !== undefined) {
-    const e = checkSpfHelo(o.helo);
-    if (e) throw usageError(`--helo: ${e}`);
+    const h = checkSpfHelo(o.helo);
+    if (!h.ok) throw usageError(`--helo: ${h.message}`);
   }
   if (!mailFrom && !o.helo) throw usageError('--ip needs --sender ADDR or --helo HOST (the SPF identity)');
   return { ip: ip.trim(), mailFrom, helo: o.helo, receiver: o.hostname };

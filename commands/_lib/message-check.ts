@@ -22,8 +22,8 @@ export interface SessionIdentity {
  */
 export function sessionFacts(s: SessionIdentity, receiver: string): SessionFacts | undefined {
   const sender = s.from ? checkSpfSender(s.from) : undefined;
-  const mailFrom = sender?.ok ? sender.sender || undefined : undefined;
-  const helo = s.helo && !checkSpfHelo(s.helo) ? s.helo : undefined;
+  const mailFrom = sender?.ok ? sender.value || undefined : undefined;
+  const helo = s.helo && checkSpfHelo(s.helo).ok ? s.helo : undefined;
   return mailFrom || helo ? { ip: s.ip, mailFrom, helo, receiver } : undefined;
 }
 

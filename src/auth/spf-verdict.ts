@@ -8,7 +8,7 @@ import type { SpfVerdict } from './types.ts';
 /** An evaluated SPF result in the shape DMARC aligns with. */
 export function spfVerdictOf(r: SpfResult): SpfVerdict {
   return {
-    status: r.result,
+    status: r.status,
     mailfrom: r.identity === 'mailfrom' ? r.sender : undefined,
     helo: r.helo,
     domain: r.domain.toLowerCase().replace(/\.$/, ''),
@@ -31,5 +31,5 @@ export function receivedSpfVerdict(fields: readonly RawField[]): SpfVerdict | un
   const mailfrom = v.envelopeFrom?.replace(/^<|>$/g, '') || undefined;
   const fromHelo = v.identity?.toLowerCase() === 'helo' || !mailfrom;
   const domain = fromHelo ? v.helo : mailfrom!.slice(mailfrom!.lastIndexOf('@') + 1);
-  return { status: v.result, mailfrom: fromHelo ? undefined : mailfrom, helo: v.helo, domain: domain?.toLowerCase(), source: 'received-spf' };
+  return { status: v.status, mailfrom: fromHelo ? undefined : mailfrom, helo: v.helo, domain: domain?.toLowerCase(), source: 'received-spf' };
 }

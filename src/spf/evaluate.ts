@@ -18,7 +18,7 @@ export const DEFAULT_EXPLANATION = 'SPF fail - not authorized';
 type Gen<T> = Generator<Question, T, Answer>;
 
 interface Outcome {
-  result: SpfResultKind;
+  status: SpfResultKind;
   mechanism?: string;
   explanation?: string;
   problem?: string;
@@ -66,7 +66,7 @@ export function* evaluateSpf(req: SpfRequest): Gen<SpfResult> {
   sender = `${local}@${domain}`;
   const base = { domain, identity, sender, ip: req.ip, helo: req.helo };
   const trace: SpfTraceEntry[] = [];
-  if (!parsed) return { ...base, result: 'permerror', problem: `invalid client IP '${req.ip}'`, lookups: 0, voidLookups: 0, trace };
+  if (!parsed) return { ...base, status: 'permerror', problem: `invalid client IP '${req.ip}'`, lookups: 0, voidLookups: 0, trace };
   const st: State = {
     ip: unmapIpv4(parsed),
     sender,
@@ -84,54 +84,54 @@ export function* evaluateSpf(req: SpfRequest): Gen<SpfResult> {
   const name = toALabels(stripDot(domain));
   let out: Outcome;
   // RFC 7208 §4.3: a malformed or non-FQDN domain gives "none" without a lookup.
-  if (!isQueryableDomain(name) || !name.includes('.')) out = { result: 'none', problem: `'${domain}' is not a valid domain name` };
+  if (!isQueryableDomain(name) || !name.includes('.')) out = { status: 'none', problem: `'${domain}' is not a valid domain name` };
   else out = yield* checkHost(st, name);
   return { ...base, ...out, lookups: st.lookups, voidLookups: st.voids, trace };
 }
 
 function* checkHost(st: State, domain: string): Gen<Outcome> {
   const done = (o: Outcome): Outcome => {
-    st.trace.push({ step: 'result', domain, result: o.result, term: o.mechanism, problem: o.problem });
+    st.trace.push({ step: 'result', domain, result: o.status, term: o.mechanism, problem: o.problem });
     return o;
   };
-  if (!isQueryableDomain(domain)) return done({ result: 'none', problem: `'${domain}' is not a valid domain name` });
+  if (!isQueryableDomain(domain)) return done({ status: 'none', problem: `'${domain}' is not a valid domain name` });
   const ans = yield* ask(st, domain, 'TXT');
   if (!ans.ok) {
-    if (isTemporary(ans)) return done({ result: 'temperror', problem: `TXT lookup of ${domain}: ${ans.error}` });
-    return done({ result: 'none', problem: `no SPF record at ${domain}` });
+    if (isTemporary(ans)) return done({ status: 'temperror', problem: `TXT lookup of ${domain}: ${ans.error}` });
+    return done({ status: 'none', problem: `no SPF record at ${domain}` });
   }
   // Identical records are one record: an RRset holds no duplicates (RFC 2181 §5), and resolvers merge them.
   const spf = [...new Set(txtStrings(ans).filter(isSpfRecord))];
-  if (spf.length === 0) return done({ result: 'none', problem: `no SPF record at ${domain}` });
-  if (spf.length > 1) return done({ result: 'permerror', problem: `${spf.length} SPF records at ${domain}` });
+  if (spf.length === 0) return done({ status: 'none', problem: `no SPF record at ${domain}` });
+  if (spf.length > 1) return done({ status: 'permerror', problem: `${spf.length} SPF records at ${domain}` });
   st.trace.push({ step: 'record', domain, record: spf[0] });
   const parsed = parseSpfRecord(spf[0]);
-  if (!parsed.ok) return done({ result: 'permerror', problem: `${domain}: ${parsed.error}` });
-  const rec = parsed.record;
+  if (!parsed.ok) return done({ status: 'permerror', problem: `${domain}: ${parsed.message}` });
+  const rec = parsed.value;
   for (const d of rec.directives) {
     if (countsLookup(d.mechanism) && ++st.lookups > SPF_LOOKUP_LIMIT) {
-      return done({ result: 'permerror', mechanism: d.text, problem: `more than ${SPF_LOOKUP_LIMIT} DNS-querying terms` });
+      return done({ status: 'permerror', mechanism: d.text, problem: `more than ${SPF_LOOKUP_LIMIT} DNS-querying terms` });
     }
     const m = yield* matchDirective(st, d, domain);
     st.trace.push({ step: 'term', domain, term: d.text, outcome: 'error' in m ? m.error : m.match ? 'match' : 'no match', lookups: st.lookups, voidLookups: st.voids });
-    if ('error' in m) return done({ result: m.error, mechanism: d.text, problem: m.problem });
+    if ('error' in m) return done({ status: m.error, mechanism: d.text, problem: m.problem });
     if (!m.match) continue;
     const result = QUALIFIER_RESULT[d.qualifier];
-    const o: Outcome = { result, mechanism: d.text };
+    const o: Outcome = { status: result, mechanism: d.text };
     if (result === 'fail') o.explanation = yield* explain(st, rec.exp, domain);
     return done(o);
   }
   if (rec.redirect) {
     const term = `redirect=${rec.redirect.text}`;
-    if (++st.lookups > SPF_LOOKUP_LIMIT) return done({ result: 'permerror', mechanism: term, problem: `more than ${SPF_LOOKUP_LIMIT} DNS-querying terms` });
+    if (++st.lookups > SPF_LOOKUP_LIMIT) return done({ status: 'permerror', mechanism: term, problem: `more than ${SPF_LOOKUP_LIMIT} DNS-querying terms` });
     const target = yield* targetName(st, rec.redirect, domain);
     st.trace.push({ step: 'term', domain, term, outcome: `-> ${target}`, lookups: st.lookups, voidLookups: st.voids });
-    if (!isQueryableDomain(target)) return done({ result: 'permerror', mechanism: term, problem: `redirect to invalid name '${target}'` });
+    if (!isQueryableDomain(target)) return done({ status: 'permerror', mechanism: term, problem: `redirect to invalid name '${target}'` });
     const r = yield* checkHost(st, target);
-    if (r.result === 'none') return done({ result: 'permerror', mechanism: term, problem: `redirect: ${r.problem ?? `no SPF record at ${target}`}` });
+    if (r.status === 'none') return done({ status: 'permerror', mechanism: term, problem: `redirect: ${r.problem ?? `no SPF record at ${target}`}` });
     return done(r);
   }
-  return done({ result: 'neutral', mechanism: 'default' });
+  return done({ status: 'neutral', mechanism: 'default' });
 }
 
 function* matchDirective(st: State, d: Directive, domain: string): Gen<Match> {
@@ -146,7 +146,7 @@ function* matchDirective(st: State, d: Directive, domain: string): Gen<Match> {
       const target = yield* targetName(st, m.domain, domain);
       if (!isQueryableDomain(target)) return { error: 'permerror', problem: `include of invalid name '${target}'` };
       const r = yield* checkHost(st, target);
-      switch (r.result) {
+      switch (r.status) {
         case 'pass':
           return { match: true };
         case 'fail':
@@ -296,7 +296,7 @@ function* explain(st: State, exp: DomainSpec | undefined, domain: string): Gen<s
   if (!/^[\x20-\x7e]*$/.test(texts[0])) return st.defaultExplanation;
   const p = parseExplanation(texts[0]);
   if (!p.ok) return st.defaultExplanation;
-  return expandMacros(p.tokens, yield* macroValues(st, p.tokens, domain));
+  return expandMacros(p.value, yield* macroValues(st, p.value, domain));
 }
 
 function* ask<T extends RRType>(st: State, name: string, type: T): Gen<Answer<T>> {

@@ -4,6 +4,8 @@
 // (RFC 7208 §4.6), and so the evaluator knows beforehand whether `%{p}` (which
 // costs DNS lookups) is needed.
 
+import { err, ok, type Result } from '../result.ts';
+
 export type MacroLetter = 's' | 'l' | 'o' | 'd' | 'i' | 'p' | 'h' | 'c' | 'r' | 't' | 'v';
 
 export type MacroToken =
@@ -12,7 +14,8 @@ export type MacroToken =
   | { kind: 'escape'; text: string }
   | { kind: 'macro'; letter: MacroLetter; upper: boolean; digits?: number; reverse: boolean; delimiters: string; raw: string };
 
-export type MacroParse = { ok: true; tokens: MacroToken[] } | { ok: false; error: string };
+/** `syntax`: not a macro-string (RFC 7208 §7.1); the message says where. */
+export type MacroParse = Result<MacroToken[], 'syntax'>;
 
 const LETTERS = 'slodiphcrtv';
 const DOMAIN_LETTERS = 'slodiphv';
@@ -43,7 +46,7 @@ export function parseMacroString(text: string, syntax: MacroSyntax = {}): MacroP
         i++;
         continue;
       }
-      return { ok: false, error: `invalid character ${describeChar(ch)} at offset ${i}` };
+      return err('syntax', `invalid character ${describeChar(ch)} at offset ${i}`);
     }
     const next = text[i + 1];
     if (next === '%' || next === '_' || next === '-') {
@@ -52,19 +55,19 @@ export function parseMacroString(text: string, syntax: MacroSyntax = {}): MacroP
       i += 2;
       continue;
     }
-    if (next !== '{') return { ok: false, error: `'%' not followed by '{', '%', '_' or '-' at offset ${i}` };
+    if (next !== '{') return err('syntax', `'%' not followed by '{', '%', '_' or '-' at offset ${i}`);
     const close = text.indexOf('}', i + 2);
-    if (close < 0) return { ok: false, error: `unterminated macro at offset ${i}` };
+    if (close < 0) return err('syntax', `unterminated macro at offset ${i}`);
     const body = text.slice(i + 2, close);
     const m = /^([A-Za-z])([0-9]*)(r?)([.\-+,/_=]*)$/i.exec(body);
-    if (!m) return { ok: false, error: `invalid macro %{${body}}` };
+    if (!m) return err('syntax', `invalid macro %{${body}}`);
     const letter = m[1].toLowerCase();
-    if (!LETTERS.includes(letter)) return { ok: false, error: `unknown macro letter in %{${body}}` };
-    if (!letters.includes(letter)) return { ok: false, error: `macro %{${body}} allowed only in explanation text` };
+    if (!LETTERS.includes(letter)) return err('syntax', `unknown macro letter in %{${body}}`);
+    if (!letters.includes(letter)) return err('syntax', `macro %{${body}} allowed only in explanation text`);
     let digits: number | undefined;
     if (m[2] !== '') {
       digits = Number(m[2]);
-      if (digits === 0 || m[2].length > 3) return { ok: false, error: `invalid transformer in %{${body}}` };
+      if (digits === 0 || m[2].length > 3) return err('syntax', `invalid transformer in %{${body}}`);
     }
     flush();
     tokens.push({
@@ -79,7 +82,7 @@ export function parseMacroString(text: string, syntax: MacroSyntax = {}): MacroP
     i = close + 1;
   }
   flush();
-  return { ok: true, tokens };
+  return ok(tokens);
 }
 
 const TOPLABEL = /\.([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])$/;
@@ -89,13 +92,13 @@ const TOPLABEL = /\.([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*
  * c, r, t, ending in a macro-expand or in "." toplabel [ "." ].
  */
 export function parseDomainSpec(text: string): MacroParse {
-  if (text === '') return { ok: false, error: 'empty domain-spec' };
+  if (text === '') return err('syntax', 'empty domain-spec');
   const p = parseMacroString(text, { letters: DOMAIN_LETTERS });
   if (!p.ok) return p;
-  const last = p.tokens[p.tokens.length - 1];
+  const last = p.value[p.value.length - 1];
   if (last.kind === 'literal') {
     const t = last.text.endsWith('.') ? last.text.slice(0, -1) : last.text;
-    if (!TOPLABEL.test(t)) return { ok: false, error: `'${text}' does not end in a valid top-level label or a macro` };
+    if (!TOPLABEL.test(t)) return err('syntax', `'${text}' does not end in a valid top-level label or a macro`);
   }
   return p;
 }

@@ -7,9 +7,10 @@ import type { SpfResultKind } from './types.ts';
 import { SPF_RESULTS } from './types.ts';
 // lexer.ts directly, not ../mime/index.ts: the index pulls in iconv-lite and the encoder (+7 ms at spf start-up)
 import { readComment } from '../mime/lexer.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface ReceivedSpfInput {
-  result: SpfResultKind;
+  status: SpfResultKind;
   ip: string;
   /** The identity checked as a mailbox (postmaster@helo for the HELO identity). */
   sender: string;
@@ -29,7 +30,7 @@ export interface ReceivedSpfInput {
 export function receivedSpfComment(r: ReceivedSpfInput): string {
   const who = r.receiver ? `${r.receiver}: ` : '';
   const dom = r.domain ?? r.sender.slice(r.sender.lastIndexOf('@') + 1);
-  switch (r.result) {
+  switch (r.status) {
     case 'pass':
       return `${who}domain of ${r.sender} designates ${r.ip} as permitted sender`;
     case 'fail':
@@ -65,14 +66,14 @@ export function receivedSpfPairs(r: ReceivedSpfInput): [string, string][] {
   if (r.envelopeFrom !== undefined) pairs.push(['envelope-from', r.envelopeFrom]);
   if (r.helo) pairs.push(['helo', r.helo]);
   if (r.mechanism && r.mechanism !== 'default') pairs.push(['mechanism', r.mechanism]);
-  if (r.problem && (r.result === 'permerror' || r.result === 'temperror')) pairs.push(['problem', r.problem]);
+  if (r.problem && (r.status === 'permerror' || r.status === 'temperror')) pairs.push(['problem', r.problem]);
   if (r.identity) pairs.push(['identity', r.identity]);
   return pairs;
 }
 
 /** The whole field, "Received-SPF: ...\r\n", folded at whitespace to 78 columns where it can. */
 export function formatReceivedSpf(r: ReceivedSpfInput): string {
-  const words: string[] = [r.result];
+  const words: string[] = [r.status];
   const comment = `(${commentText(r.comment ?? receivedSpfComment(r))})`;
   words.push(...comment.split(' '));
   for (const [k, v] of receivedSpfPairs(r)) {
@@ -100,7 +101,8 @@ function foldWords(name: string, words: string[]): string {
 }
 
 export interface ReceivedSpfValue {
-  result: SpfResultKind;
+  /** The result word the field records. */
+  status: SpfResultKind;
   comment?: string;
   /** key=value pairs, keys lower-cased, values unquoted. */
   pairs: Record<string, string>;
@@ -113,7 +115,8 @@ export interface ReceivedSpfValue {
   problem?: string;
 }
 
-export type ReceivedSpfParse = { ok: true; value: ReceivedSpfValue } | { ok: false; error: string };
+/** `malformed`: the field does not follow RFC 7208 §9.1 (the message says where). */
+export type ReceivedSpfParse = Result<ReceivedSpfValue, 'malformed'>;
 
 /** Reads an unfolded Received-SPF value. Unknown keys are kept; stray text after the pairs is an error. */
 export function parseReceivedSpf(value: string): ReceivedSpfParse {
@@ -130,28 +133,27 @@ export function parseReceivedSpf(value: string): ReceivedSpfParse {
       i = c.end;
     }
   };
-  let err = skipCfws();
-  if (err) return { ok: false, error: err };
+  let problem = skipCfws();
+  if (problem) return err('malformed', problem);
   const rm = /^[A-Za-z]+/.exec(s.slice(i));
-  if (!rm) return { ok: false, error: 'no result word' };
+  if (!rm) return err('malformed', 'no result word');
   const result = rm[0].toLowerCase() as SpfResultKind;
-  if (!SPF_RESULTS.includes(result)) return { ok: false, error: `unknown result '${rm[0]}'` };
+  if (!SPF_RESULTS.includes(result)) return err('malformed', `unknown result '${rm[0]}'`);
   i += rm[0].length;
-  if (i < s.length && s[i] !== ' ' && s[i] !== '\t' && s[i] !== '(') return { ok: false, error: `unknown result '${rm[0]}${s[i]}'` };
-  const firstComments = comments.length;
+  if (i < s.length && s[i] !== ' ' && s[i] !== '\t' && s[i] !== '(') return err('malformed', `unknown result '${rm[0]}${s[i]}'`);
   const pairs: Record<string, string> = {};
   for (;;) {
-    err = skipCfws();
-    if (err) return { ok: false, error: err };
+    problem = skipCfws();
+    if (problem) return err('malformed', problem);
     if (i >= s.length) break;
     const km = /^([A-Za-z][A-Za-z0-9_.-]*)[ \t]*=[ \t]*/.exec(s.slice(i));
-    if (!km) return { ok: false, error: `expected key=value at '${s.slice(i, i + 20)}'` };
+    if (!km) return err('malformed', `expected key=value at '${s.slice(i, i + 20)}'`);
     i += km[0].length;
     let v = '';
     if (s[i] === '"') {
       i++;
       for (; i < s.length && s[i] !== '"'; i++) v += s[i] === '\\' && i + 1 < s.length ? s[++i] : s[i];
-      if (s[i] !== '"') return { ok: false, error: `unterminated quoted value of ${km[1]}` };
+      if (s[i] !== '"') return err('malformed', `unterminated quoted value of ${km[1]}`);
       i++;
     } else {
       const vm = /^[^\s;()"]*/.exec(s.slice(i))!;
@@ -159,26 +161,23 @@ export function parseReceivedSpf(value: string): ReceivedSpfParse {
       i += v.length;
     }
     pairs[km[1].toLowerCase()] = v;
-    err = skipCfws();
-    if (err) return { ok: false, error: err };
+    problem = skipCfws();
+    if (problem) return err('malformed', problem);
     if (s[i] === ';') i++;
-    else if (i < s.length) return { ok: false, error: `expected ';' after ${km[1]}` };
+    else if (i < s.length) return err('malformed', `expected ';' after ${km[1]}`);
   }
-  return {
-    ok: true,
-    value: {
-      result,
-      comment: firstComments > 0 ? comments[0] : comments[0],
-      pairs,
-      clientIp: pairs['client-ip'],
-      envelopeFrom: pairs['envelope-from'],
-      helo: pairs.helo,
-      receiver: pairs.receiver,
-      identity: pairs.identity,
-      mechanism: pairs.mechanism,
-      problem: pairs.problem,
-    },
-  };
+  return ok({
+    status: result,
+    comment: comments[0],
+    pairs,
+    clientIp: pairs['client-ip'],
+    envelopeFrom: pairs['envelope-from'],
+    helo: pairs.helo,
+    receiver: pairs.receiver,
+    identity: pairs.identity,
+    mechanism: pairs.mechanism,
+    problem: pairs.problem,
+  });
 }
 
 /**

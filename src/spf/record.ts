@@ -3,6 +3,7 @@
 // modifiers. The whole record is parsed before evaluation, so a syntax error
 // anywhere is a permerror (§4.6).
 import { parseDomainSpec, parseMacroString, type MacroToken } from './macro.ts';
+import { err, ok, type Result } from '../result.ts';
 import { parseIpv4, parseIpv6, type IpAddress } from './ip.ts';
 
 export type Qualifier = '+' | '-' | '~' | '?';
@@ -35,7 +36,8 @@ export interface SpfRecord {
   modifiers: { name: string; value: string }[];
 }
 
-export type SpfRecordParse = { ok: true; record: SpfRecord } | { ok: false; error: string; term?: string };
+/** `not-spf`: not a version 1 record; `syntax`: a term that RFC 7208 §4.6.1 does not allow (named in the message). */
+export type SpfRecordParse = Result<SpfRecord, 'not-spf' | 'syntax'>;
 
 /** True when a TXT string is an SPF version 1 record: "v=spf1" then SP or the end (case-insensitive). */
 export function isSpfRecord(text: string): boolean {
@@ -48,7 +50,7 @@ export function countsLookup(m: Mechanism): boolean {
 }
 
 export function parseSpfRecord(text: string): SpfRecordParse {
-  if (!isSpfRecord(text)) return { ok: false, error: 'not an SPF version 1 record' };
+  if (!isSpfRecord(text)) return err('not-spf', 'not an SPF version 1 record');
   const record: SpfRecord = { directives: [], modifiers: [] };
   for (const term of text.slice(6).split(' ')) {
     if (term === '') continue;
@@ -56,28 +58,28 @@ export function parseSpfRecord(text: string): SpfRecordParse {
     if (mod) {
       const name = mod[1].toLowerCase();
       if (name === 'redirect' || name === 'exp') {
-        if (record[name]) return { ok: false, error: `${name}= appears more than once`, term };
+        if (record[name]) return err('syntax', `${name}= appears more than once`);
         const spec = parseDomainSpec(mod[2]);
-        if (!spec.ok) return { ok: false, error: `${name}=: ${spec.error}`, term };
-        record[name] = { text: mod[2], tokens: spec.tokens };
+        if (!spec.ok) return err('syntax', `${name}=: ${spec.message}`);
+        record[name] = { text: mod[2], tokens: spec.value };
       } else {
         const ms = parseMacroString(mod[2]);
-        if (!ms.ok) return { ok: false, error: `modifier ${mod[1]}: ${ms.error}`, term };
+        if (!ms.ok) return err('syntax', `modifier ${mod[1]}: ${ms.message}`);
         record.modifiers.push({ name: mod[1], value: mod[2] });
       }
       continue;
     }
     const d = parseDirective(term);
-    if (!d.ok) return { ok: false, error: d.error, term };
-    record.directives.push(d.directive);
+    if (!d.ok) return d;
+    record.directives.push(d.value);
   }
-  return { ok: true, record };
+  return ok(record);
 }
 
 const CIDR = '(0|[1-9][0-9]{0,2})';
 const DUAL_CIDR = new RegExp(`^(?::(.*?))?(?:/${CIDR})?(?://${CIDR})?$`, 's');
 
-function parseDirective(term: string): { ok: true; directive: Directive } | { ok: false; error: string } {
+function parseDirective(term: string): Result<Directive, 'syntax'> {
   let qualifier: Qualifier = '+';
   let rest = term;
   if ('+-~?'.includes(rest[0])) {
@@ -85,17 +87,17 @@ function parseDirective(term: string): { ok: true; directive: Directive } | { ok
     rest = rest.slice(1);
   }
   const nm = /^[A-Za-z][A-Za-z0-9]*/.exec(rest);
-  if (!nm) return { ok: false, error: `invalid term '${term}'` };
+  if (!nm) return err('syntax', `invalid term '${term}'`);
   const name = nm[0].toLowerCase();
   const arg = rest.slice(nm[0].length);
-  const bad = (why: string) => ({ ok: false as const, error: `${name}: ${why}` });
-  const done = (mechanism: Mechanism) => ({ ok: true as const, directive: { qualifier, mechanism, text: term } });
+  const bad = (why: string) => err('syntax', `${name}: ${why}`);
+  const done = (mechanism: Mechanism) => ok({ qualifier, mechanism, text: term });
   const domainArg = (required: boolean): { spec?: DomainSpec; error?: string } => {
     if (arg === '') return required ? { error: 'needs a domain-spec' } : {};
     if (arg[0] !== ':') return { error: `unexpected '${arg}'` };
     const p = parseDomainSpec(arg.slice(1));
-    if (!p.ok) return { error: p.error };
-    return { spec: { text: arg.slice(1), tokens: p.tokens } };
+    if (!p.ok) return { error: p.message };
+    return { spec: { text: arg.slice(1), tokens: p.value } };
   };
   switch (name) {
     case 'all':
@@ -118,8 +120,8 @@ function parseDirective(term: string): { ok: true; directive: Directive } | { ok
       let spec: DomainSpec | undefined;
       if (m[1] !== undefined) {
         const p = parseDomainSpec(m[1]);
-        if (!p.ok) return bad(p.error);
-        spec = { text: m[1], tokens: p.tokens };
+        if (!p.ok) return bad(p.message);
+        spec = { text: m[1], tokens: p.value };
       }
       const cidr4 = m[2] === undefined ? 32 : Number(m[2]);
       const cidr6 = m[3] === undefined ? 128 : Number(m[3]);
@@ -144,6 +146,6 @@ function parseDirective(term: string): { ok: true; directive: Directive } | { ok
       return done({ kind: name, ip, prefix });
     }
     default:
-      return { ok: false, error: `unknown mechanism '${nm[0]}'` };
+      return err('syntax', `unknown mechanism '${nm[0]}'`);
   }
 }

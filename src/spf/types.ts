@@ -28,7 +28,8 @@ export type SpfTraceEntry =
   | { step: 'result'; domain: string; result: SpfResultKind; term?: string; problem?: string };
 
 export interface SpfResult {
-  result: SpfResultKind;
+  /** The verdict (RFC 7208 §2.6); `status` as in every area (the JSON key stays `result`). */
+  status: SpfResultKind;
   /** The deciding term of the checked domain's record ("default" when none matched). */
   mechanism?: string;
   /** For fail: the exp= text, macro-expanded, or the default explanation. */

@@ -20,18 +20,18 @@ function runTest(zone: ReturnType<typeof buildZone>, t: SuiteTest): { ok: boolea
     (q) => answerFrom(zone, q),
   );
   const problems: string[] = [];
-  if (!t.results.includes(r.result)) problems.push(`result ${r.result} (${r.problem ?? r.mechanism ?? ''}), want ${t.results.join('|')}`);
+  if (!t.results.includes(r.status)) problems.push(`result ${r.status} (${r.problem ?? r.mechanism ?? ''}), want ${t.results.join('|')}`);
   if (t.explanation !== undefined && r.explanation !== t.explanation) problems.push(`explanation ${JSON.stringify(r.explanation)}, want ${JSON.stringify(t.explanation)}`);
   if (t.header !== undefined) {
     const want = parseReceivedSpf(t.header);
     const field = formatReceivedSpf({
-      result: r.result, ip: t.host, sender: r.sender, envelopeFrom: t.mailfrom, helo: t.helo, receiver: t.receiver,
+      status: r.status, ip: t.host, sender: r.sender, envelopeFrom: t.mailfrom, helo: t.helo, receiver: t.receiver,
       identity: r.identity, mechanism: r.mechanism, problem: r.problem, domain: r.domain,
     });
     const got = parseReceivedSpf(field.slice('Received-SPF:'.length).replace(/\r\n/g, ''));
-    if (!want.ok || !got.ok) problems.push(`Received-SPF unreadable: ${want.ok ? '' : want.error} ${got.ok ? '' : got.error}`);
+    if (!want.ok || !got.ok) problems.push(`Received-SPF unreadable: ${want.ok ? '' : want.message} ${got.ok ? '' : got.message}`);
     else {
-      if (want.value.result !== got.value.result) problems.push(`Received-SPF result ${got.value.result}, want ${want.value.result}`);
+      if (want.value.status !== got.value.status) problems.push(`Received-SPF result ${got.value.status}, want ${want.value.status}`);
       for (const [k, v] of Object.entries(want.value.pairs)) {
         if (k === 'problem') continue; // free text, worded by each implementation
         if (got.value.pairs[k] !== v) problems.push(`Received-SPF ${k}=${JSON.stringify(got.value.pairs[k])}, want ${JSON.stringify(v)}`);

@@ -37,7 +37,7 @@ describeCorpus('MIME', 'mime/', 'Received-SPF written by others', (MIME) => {
   it('finds the client address and identity, from keys or from the comment', () => {
     const got = all.filter(({ v }) => v.trim() !== '').map(({ v }) => {
       const p = parseReceivedSpf(v);
-      return p.ok ? { result: p.value.result, ...receivedSpfIdentity(p.value) } : undefined;
+      return p.ok ? { result: p.value.status, ...receivedSpfIdentity(p.value) } : undefined;
     });
     expect(got).toContainEqual({ result: 'pass', ip: '209.85.167.74', sender: 'andris@postalsys.com', helo: undefined });
     expect(got).toContainEqual({ result: 'pass', ip: '94.136.29.106', sender: 'training@proxmox.com', helo: 'proxmox-new.maurer-it.com' });
