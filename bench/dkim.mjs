@@ -71,7 +71,7 @@ async function corpus(n) {
       const isEd = i % 10 === 9;
       const signer = new DkimSigner({ key: isEd ? ed : rsa, domain: 'example.org', selector: isEd ? 'ed' : 'rsa', fields: ['from', 'to', 'subject', 'date', 'message-id'] });
       signer.push(m);
-      writeFileSync(join(batch, `m${String(i).padStart(6, '0')}.eml`), Buffer.concat([Buffer.from(signer.finish().field, 'latin1'), m]));
+      writeFileSync(join(batch, `m${String(i).padStart(6, '0')}.eml`), Buffer.concat([Buffer.from(signer.finish().value.field, 'latin1'), m]));
     }
   }
   const files = readdirSync(batch).sort().map((f) => join(batch, f));
@@ -173,7 +173,7 @@ export async function run(opts) {
       const v = new DkimVerifier();
       v.push(m);
       const sigs = v.finish();
-      if (sigs.length && sigs.every((s) => runSync(evaluateSignature(s), answer).status === 'pass')) pass++;
+      if (sigs.ok && sigs.value.length && sigs.value.every((s) => runSync(evaluateSignature(s), answer).status === 'pass')) pass++;
     }
     return { secs: Number(process.hrtime.bigint() - t0) / 1e9, pass };
   };
@@ -229,8 +229,8 @@ async function arcInProcess(opts, answer, resolver) {
         reader.finish();
         const chain = runSync(A.evaluateArc(reader), answer);
         const sealed = A.sealMessage(reader, chain, { key, domain: 'example.org', selector: 'rsa', fields: ['from', 'to', 'subject', 'date', 'message-id'], aar: { fromAuthResults: `hop${hop}.example.org` } });
-        if (!sealed.ok) throw new Error(`arc seal: ${sealed.error}`);
-        m = Buffer.concat([Buffer.from(sealed.seal + sealed.signature + sealed.results, 'utf8'), m]);
+        if (!sealed.ok) throw new Error(`arc seal: ${sealed.message}`);
+        m = Buffer.concat([Buffer.from(sealed.value.seal + sealed.value.signature + sealed.value.results, 'utf8'), m]);
       }
       msgs.push(m);
     }

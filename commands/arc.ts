@@ -171,9 +171,9 @@ async function signCommand(input: string | undefined, o: SignOptions): Promise<n
       aar: { results: ar },
     });
     // A chain that already failed gets no new set: a negative verdict (exit 1), not bad input.
-    if (!sealed.ok) throw new BlazeError(`${inputName(input)}: ${sealed.error}`, c.arc?.status === 'temperror' ? EXIT_TEMPFAIL : 1);
-    await writePrepended(sealed.seal + sealed.signature + sealed.results, spool.read(), o);
-    if (o.verbose) process.stderr.write(`blaze: arc sign: sealed i=${sealed.instance} cv=${sealed.cv}\n`);
+    if (!sealed.ok) throw new BlazeError(`${inputName(input)}: ${sealed.message}`, c.arc?.status === 'temperror' ? EXIT_TEMPFAIL : 1);
+    await writePrepended(sealed.value.seal + sealed.value.signature + sealed.value.results, spool.read(), o);
+    if (o.verbose) process.stderr.write(`blaze: arc sign: sealed i=${sealed.value.instance} cv=${sealed.value.cv}\n`);
     return 0;
   } finally {
     await spool.dispose();

@@ -210,8 +210,8 @@ async function signCommand(input: string | undefined, o: SignOptions): Promise<n
       await spool.write(chunk);
     }
     const r = signer.finish();
-    if (!r.ok) throw usageError(`${inputName(input)}: ${r.line ? `line ${r.line}: ` : ''}${r.error}`);
-    await writePrepended(Buffer.from(r.field, 'latin1'), spool.read(), o);
+    if (!r.ok) throw usageError(`${inputName(input)}: ${r.line ? `line ${r.line}: ` : ''}${r.message}`);
+    await writePrepended(Buffer.from(r.value.field, 'latin1'), spool.read(), o);
   } finally {
     await spool.dispose();
   }

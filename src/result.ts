@@ -25,7 +25,8 @@ export interface Err<K extends string> {
   line?: number;
 }
 
-export type Result<T, K extends string> = Ok<T> | Err<K>;
+/** D: what a failure can still tell (a partly read signature's d= and s=), beside error and message. */
+export type Result<T, K extends string, D extends object = object> = Ok<T> | (Err<K> & D);
 
 export function ok<T>(value: T): Ok<T> {
   return { ok: true, value };

@@ -36,7 +36,7 @@ export async function signingKeyFromFlags(o: SigningKeyFlags): Promise<LoadedKey
   if (o.seed !== undefined) return keyFromSeed(seedFlag(o.seed), { algorithm: o.algorithm ?? 'rsa', bits: rsaBits(o.bits ?? '2048') });
   if (keyArg === undefined) throw usageError('no key: give -k KEY or --seed SEED');
   const k = loadPrivateKey(fileOrText(keyArg));
-  if (!k.ok) throw usageError(`--key ${keyArg}: ${k.error}`);
+  if (!k.ok) throw usageError(`--key ${keyArg}: ${k.message}`);
   if (o.algorithm && k.value.type !== o.algorithm) throw usageError(`--key is ${k.value.type}, -a says ${o.algorithm}`);
   return k.value;
 }
@@ -48,7 +48,7 @@ export function publicKeysFromFlags(specs: readonly string[] | undefined, flag =
     const m = /^([^:]+):([^:]+):(.+)$/s.exec(spec);
     if (!m) throw usageError(`${flag} ${spec}: expected SELECTOR:DOMAIN:KEY`);
     const k = loadPublicKey(fileOrText(m[3]));
-    if (!k.ok) throw usageError(`${flag} ${m[1]}:${m[2]}: ${k.error}`);
+    if (!k.ok) throw usageError(`${flag} ${m[1]}:${m[2]}: ${k.message}`);
     keys.set(`${m[1]}:${m[2]}`.toLowerCase(), k.value);
   }
   return keys;

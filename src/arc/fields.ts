@@ -2,6 +2,7 @@
 // (i=; then an Authentication-Results value), ARC-Message-Signature (a DKIM
 // signature without v=, with i=) and ARC-Seal (i, a, b, cv, d, s, t; no h=).
 import { parseTagList, stripFws, isBase64, algorithmParts, parseCanonTag, isValidDomain, type Canon, type HashName, type KeyType } from '../dkim/index.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export type ChainStatus = 'none' | 'pass' | 'fail';
 
@@ -38,14 +39,15 @@ export interface ArcMessageSignature extends Common {
   length?: number;
 }
 
-export type FieldParse<T> = { ok: true; value: T } | { ok: false; error: string; instance?: number };
+/** `syntax`: the field breaks RFC 8617 §4.1 (the message says how); a failure keeps the instance when i= was readable. */
+export type FieldParse<T> = Result<T, 'syntax', { instance?: number }>;
 
-function common(value: string, what: string): { ok: true; value: Common; tags: Map<string, string> } | { ok: false; error: string; instance?: number } {
+function common(value: string, what: string): FieldParse<{ common: Common; tags: Map<string, string> }> {
   const parsed = parseTagList(value);
-  if (!parsed.ok) return { ok: false, error: `${what}: ${parsed.error}` };
-  const t = parsed.tags;
+  if (!parsed.ok) return err('syntax', `${what}: ${parsed.message}`);
+  const t = parsed.value.tags;
   const instance = parseInstance(t.get('i'));
-  const fail = (error: string) => ({ ok: false as const, error: `${what}: ${error}`, instance });
+  const fail = (message: string) => ({ ...err('syntax', `${what}: ${message}`), instance });
   if (instance === undefined) return fail(t.has('i') ? `bad instance i=${t.get('i')}` : 'no i= tag');
   for (const req of ['a', 'b', 'd', 's']) if (!t.has(req)) return fail(`no ${req}= tag`);
   const a = t.get('a')!;
@@ -64,25 +66,25 @@ function common(value: string, what: string): { ok: true; value: Common; tags: M
     if (!/^\d{1,12}$/.test(v)) return fail(`bad timestamp t=${t.get('t')}`);
     timestamp = Number(v);
   }
-  return { ok: true, value: { instance, ...parts, algorithm: a, domain: d, selector: s, signature: Buffer.from(b, 'base64'), timestamp }, tags: t };
+  return ok({ common: { instance, ...parts, algorithm: a, domain: d, selector: s, signature: Buffer.from(b, 'base64'), timestamp }, tags: t });
 }
 
 export function parseArcSeal(value: string): FieldParse<ArcSeal> {
   const c = common(value, 'ARC-Seal');
   if (!c.ok) return c;
-  const t = c.tags;
-  const fail = (error: string) => ({ ok: false as const, error: `ARC-Seal: ${error}`, instance: c.value.instance });
+  const t = c.value.tags;
+  const fail = (message: string) => ({ ...err('syntax', `ARC-Seal: ${message}`), instance: c.value.common.instance });
   if (t.has('h')) return fail('h= is not allowed in a seal (RFC 8617 §4.1.3)');
   const cv = t.get('cv');
   if (cv !== 'none' && cv !== 'pass' && cv !== 'fail') return fail(cv === undefined ? 'no cv= tag' : `bad cv=${cv}`);
-  return { ok: true, value: { ...c.value, cv } };
+  return ok({ ...c.value.common, cv });
 }
 
 export function parseArcMessageSignature(value: string): FieldParse<ArcMessageSignature> {
   const c = common(value, 'ARC-Message-Signature');
   if (!c.ok) return c;
-  const t = c.tags;
-  const fail = (error: string) => ({ ok: false as const, error: `ARC-Message-Signature: ${error}`, instance: c.value.instance });
+  const t = c.value.tags;
+  const fail = (message: string) => ({ ...err('syntax', `ARC-Message-Signature: ${message}`), instance: c.value.common.instance });
   for (const req of ['bh', 'h']) if (!t.has(req)) return fail(`no ${req}= tag`);
   // The ValiMail suite (ams_fields_c_na) signs an AMS without c= as relaxed/relaxed.
   const canon = t.has('c') ? parseCanonTag(t.get('c')) : { header: 'relaxed' as const, body: 'relaxed' as const };
@@ -102,14 +104,14 @@ export function parseArcMessageSignature(value: string): FieldParse<ArcMessageSi
     if (!/^\d{1,76}$/.test(v)) return fail('bad body length l=');
     length = Number(v);
   }
-  return { ok: true, value: { ...c.value, canon, headers, bodyHash: Buffer.from(bh, 'base64'), length } };
+  return ok({ ...c.value.common, canon, headers, bodyHash: Buffer.from(bh, 'base64'), length });
 }
 
 /** The instance of an ARC-Authentication-Results value (`i=N; authserv-id; ...`) and the rest. */
-export function parseAarInstance(value: string): { ok: true; instance: number; rest: string } | { ok: false; error: string } {
+export function parseAarInstance(value: string): Result<{ instance: number; rest: string }, 'syntax'> {
   const m = /^[ \t\r\n]*i[ \t\r\n]*=[ \t\r\n]*([^;]*);([\s\S]*)$/.exec(value);
-  if (!m) return { ok: false, error: 'ARC-Authentication-Results: no i= first' };
+  if (!m) return err('syntax', 'ARC-Authentication-Results: no i= first');
   const instance = parseInstance(m[1]);
-  if (instance === undefined) return { ok: false, error: `ARC-Authentication-Results: bad instance i=${m[1].trim()}` };
-  return { ok: true, instance, rest: m[2] };
+  if (instance === undefined) return err('syntax', `ARC-Authentication-Results: bad instance i=${m[1].trim()}`);
+  return ok({ instance, rest: m[2] });
 }

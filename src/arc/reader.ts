@@ -6,6 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { HeaderDecoder, fieldValue, type RawField } from '../mime/header-decoder.ts';
 import { BodyCanonicalizer, type Canon, type HashName } from '../dkim/index.ts';
 import { parseArcSeal, parseArcMessageSignature, parseAarInstance, MAX_INSTANCE, type ArcSeal, type ArcMessageSignature } from './fields.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface ArcSet {
   instance: number;
@@ -37,12 +38,12 @@ export function arcStructure(fields: readonly RawField[]): ArcStructure {
     const value = fieldValue(f.raw).toString('latin1');
     if (name === 'arc-authentication-results') {
       const r = parseAarInstance(value);
-      if (!r.ok) errors.push(`line ${f.line}: ${r.error}`);
-      else slot(r.instance).aar.push(f);
+      if (!r.ok) errors.push(`line ${f.line}: ${r.message}`);
+      else slot(r.value.instance).aar.push(f);
     } else if (name === 'arc-message-signature') {
       const r = parseArcMessageSignature(value);
       if (!r.ok) {
-        errors.push(`line ${f.line}: ${r.error}`);
+        errors.push(`line ${f.line}: ${r.message}`);
         if (r.instance) slot(r.instance).ams.push(f);
       } else {
         const s = slot(r.value.instance);
@@ -52,7 +53,7 @@ export function arcStructure(fields: readonly RawField[]): ArcStructure {
     } else {
       const r = parseArcSeal(value);
       if (!r.ok) {
-        errors.push(`line ${f.line}: ${r.error}`);
+        errors.push(`line ${f.line}: ${r.message}`);
         if (r.instance) slot(r.instance).as.push(f);
       } else {
         const s = slot(r.value.instance);
@@ -102,8 +103,10 @@ function bodyKey(canon: Canon, length?: number): string {
 
 export class ArcReader {
   readonly fields: RawField[] = [];
-  malformed: { line: number; reason: string } | undefined;
   structure: ArcStructure = { kind: 'none' };
+  /** What finish() said: the header fields, or why the header cannot be read. */
+  outcome: Result<RawField[], 'malformed'> | undefined;
+  private malformed: { line: number; reason: string } | undefined;
   private readonly header = new HeaderDecoder();
   private inBody = false;
   private readonly bodies = new Map<string, BodyHashes>();
@@ -119,10 +122,13 @@ export class ArcReader {
     for (const e of this.header.push(chunk)) this.onEvent(e);
   }
 
-  finish(): void {
+  /** End of input: the header fields, or `malformed` (with its line). */
+  finish(): Result<RawField[], 'malformed'> {
     if (!this.inBody) for (const e of this.header.finish()) this.onEvent(e);
     if (!this.inBody) this.startBody();
     for (const b of this.bodies.values()) b.canon.finish();
+    this.outcome = this.malformed ? err('malformed', this.malformed.reason, this.malformed.line) : ok(this.fields);
+    return this.outcome;
   }
 
   /** The body hash for a canonicalisation, hash and l= (after finish). */

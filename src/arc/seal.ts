@@ -10,6 +10,7 @@ import { parseAuthResults, formatAuthResults, splitAuthResults, type AuthResults
 import { MAX_INSTANCE, type ChainStatus } from './fields.ts';
 import type { ArcReader } from './reader.ts';
 import { sealHashData, type ArcResult } from './validate.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface SealOptions {
   key: LoadedKey;
@@ -28,9 +29,21 @@ export interface SealOptions {
   aar: { results: AuthResults } | { fromAuthResults: string };
 }
 
-export type SealResult =
-  | { ok: true; instance: number; cv: ChainStatus; seal: string; signature: string; results: string }
-  | { ok: false; error: string };
+/** The three fields of the new set, each folded and CRLF-terminated, to prepend in this order. */
+export interface SealedSet {
+  instance: number;
+  cv: ChainStatus;
+  seal: string;
+  signature: string;
+  results: string;
+}
+
+/**
+ * `malformed`: the reader's header cannot be read; `chain-failed`: the newest
+ * seal says cv=fail (RFC 8617 §5.1.2); `temperror`: validation could not
+ * finish; `too-many`: past i=50; `not-sealing`: a reader made without {seal}.
+ */
+export type SealResult = Result<SealedSet, 'malformed' | 'chain-failed' | 'temperror' | 'too-many' | 'not-sealing'>;
 
 /** Splits an Authentication-Results value at the ';' outside quotes and comments, whitespace collapsed. */
 export const splitResinfo = splitAuthResults;
@@ -86,15 +99,16 @@ function aarField(instance: number, id: string, results: string[]): string {
 
 /** Seals a finished reader (built with {seal: true}) given its chain result. */
 export function sealMessage(reader: ArcReader, chain: ArcResult, opts: SealOptions): SealResult {
-  if (reader.malformed) return { ok: false, error: `line ${reader.malformed.line}: ${reader.malformed.reason}` };
+  const read = reader.outcome ?? reader.finish();
+  if (!read.ok) return read;
   const st = reader.structure;
-  if (st.kind === 'broken' && st.newestCv === 'fail') return { ok: false, error: 'the newest ARC-Seal says cv=fail: no further set is added (RFC 8617 §5.1.2)' };
-  if (chain.status === 'temperror') return { ok: false, error: `chain validation failed temporarily: ${chain.reason}` };
+  if (st.kind === 'broken' && st.newestCv === 'fail') return err('chain-failed', 'the newest ARC-Seal says cv=fail: no further set is added (RFC 8617 §5.1.2)');
+  if (chain.status === 'temperror') return err('temperror', `chain validation failed temporarily: ${chain.reason}`);
   const instance = chain.instances + 1;
-  if (instance > MAX_INSTANCE) return { ok: false, error: `the chain already has ${chain.instances} sets (limit ${MAX_INSTANCE})` };
+  if (instance > MAX_INSTANCE) return err('too-many', `the chain already has ${chain.instances} sets (limit ${MAX_INSTANCE})`);
   const cv: ChainStatus = chain.status;
   const body = reader.bodyHash('relaxed', 'sha256');
-  if (!body) return { ok: false, error: 'internal: the reader did not hash the body for sealing' };
+  if (!body) return err('not-sealing', 'the reader did not hash the body for sealing (make it with {seal: true})');
   const hash = 'sha256' as const;
   const alg = `${opts.key.type}-${hash}`;
   const t = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
@@ -144,5 +158,5 @@ export function sealMessage(reader: ArcReader, chain: ArcResult, opts: SealOptio
   const covered = cv === 'fail' ? [] : previous;
   const asData = sealHashData([...covered, { aar: aarRaw, ams: Buffer.from(ams, 'latin1'), as: asUnsigned }]);
   const seal = writeTags('ARC-Seal', asTags(signHeaderData(opts.key.type, hash, asData, opts.key.key).toString('base64')));
-  return { ok: true, instance, cv, seal, signature: ams, results: aar };
+  return ok({ instance, cv, seal, signature: ams, results: aar });
 }

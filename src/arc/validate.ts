@@ -17,6 +17,7 @@ import {
 import type { RawField } from '../mime/header-decoder.ts';
 import type { ArcReader, ArcSet } from './reader.ts';
 import type { ChainStatus } from './fields.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export type SetCheck = 'pass' | 'fail' | 'temperror' | 'unchecked';
 
@@ -48,29 +49,30 @@ export interface ArcVerifyOptions {
   allowWeakKeys?: boolean;
 }
 
-type KeyLookup = { ok: true; key: LoadedKey } | { ok: false; temp: boolean; error: string };
+/** A key, or why not: `temperror` (the lookup may work later) or `fail`. */
+type KeyLookup = Result<LoadedKey, 'temperror' | 'fail'>;
 
 /** Fetches (once per selector and domain) and checks a public key. */
 export function* lookupKey(selector: string, domain: string, keyType: KeyType, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, KeyLookup, Answer> {
   const id = `${selector}:${domain}`.toLowerCase();
   const given = opts.keys?.get(id);
-  if (given) return given.type === keyType ? { ok: true, key: given } : { ok: false, temp: false, error: `key is ${given.type}` };
+  if (given) return given.type === keyType ? ok(given) : err('fail', `key is ${given.type}`);
   let r = cache.get(id);
   if (!r) {
     const a = (yield { name: `${selector}._domainkey.${domain}`, type: 'TXT' }) as Answer<'TXT'>;
-    if (!a.ok) r = { ok: false, temp: a.error !== 'nxdomain' && a.error !== 'nodata', error: `key lookup ${selector}._domainkey.${domain}: ${a.error}` };
+    if (!a.ok) r = err(a.error !== 'nxdomain' && a.error !== 'nodata' ? 'temperror' : 'fail', `key lookup ${selector}._domainkey.${domain}: ${a.error}`);
     else {
       const rec = parseKeyRecord(txtStrings(a)[0] ?? '');
-      if (!rec.ok) r = { ok: false, temp: false, error: rec.error };
+      if (!rec.ok) r = err('fail', rec.message);
       else {
-        const k = publicKeyFromDer(Buffer.from(rec.record.p, 'base64'), rec.record.keyType);
-        r = k.ok ? { ok: true, key: k.value } : { ok: false, temp: false, error: k.error };
+        const k = publicKeyFromDer(Buffer.from(rec.value.p, 'base64'), rec.value.keyType);
+        r = k.ok ? ok(k.value) : err('fail', k.message);
       }
     }
     cache.set(id, r);
   }
-  if (r.ok && r.key.type !== keyType) return { ok: false, temp: false, error: `key is ${r.key.type}` };
-  if (r.ok && r.key.type === 'rsa' && (r.key.bits ?? 0) < 1024 && !opts.allowWeakKeys) return { ok: false, temp: false, error: `RSA key of ${r.key.bits} bits is too weak (RFC 8301)` };
+  if (r.ok && r.value.type !== keyType) return err('fail', `key is ${r.value.type}`);
+  if (r.ok && r.value.type === 'rsa' && (r.value.bits ?? 0) < 1024 && !opts.allowWeakKeys) return err('fail', `RSA key of ${r.value.bits} bits is too weak (RFC 8301)`);
   return r;
 }
 
@@ -94,18 +96,18 @@ function* checkAms(reader: ArcReader, set: ArcSet, cache: Map<string, KeyLookup>
   if (ams.length !== undefined && ams.length > body.size) return ['fail', `l=${ams.length} is more than the body`];
   if (!body.hash.equals(ams.bodyHash)) return ['fail', 'body hash did not verify'];
   const key = yield* lookupKey(ams.selector, ams.domain, ams.keyType, cache, opts);
-  if (!key.ok) return [key.temp ? 'temperror' : 'fail', key.error];
+  if (!key.ok) return [key.error, key.message];
   const data = headerHashData(reader.fields, ams.headers, set.ams.raw, ams.canon.header);
-  return verifyHeaderData(ams.keyType, ams.hash, data, ams.signature, key.key.key) ? ['pass'] : ['fail', 'signature did not verify'];
+  return verifyHeaderData(ams.keyType, ams.hash, data, ams.signature, key.value.key) ? ['pass'] : ['fail', 'signature did not verify'];
 }
 
 function* checkSeal(sets: readonly ArcSet[], i: number, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, [SetCheck, string?], Answer> {
   const seal = sets[i - 1].seal;
   if (seal.hash === 'sha1' && !opts.allowSha1) return ['fail', 'rsa-sha1 is not accepted (RFC 8301)'];
   const key = yield* lookupKey(seal.selector, seal.domain, seal.keyType, cache, opts);
-  if (!key.ok) return [key.temp ? 'temperror' : 'fail', key.error];
+  if (!key.ok) return [key.error, key.message];
   const data = sealHashData(sets.slice(0, i));
-  return verifyHeaderData(seal.keyType, seal.hash, data, seal.signature, key.key.key) ? ['pass'] : ['fail', 'seal did not verify'];
+  return verifyHeaderData(seal.keyType, seal.hash, data, seal.signature, key.value.key) ? ['pass'] : ['fail', 'seal did not verify'];
 }
 
 /** Validates the chain of a finished reader; yields key questions. */

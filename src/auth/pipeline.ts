@@ -37,15 +37,15 @@ export async function authenticateMessage(input: AuthInput): Promise<AuthResult>
     arcR?.push(chunk);
     if (input.tee) await input.tee(chunk);
   }
-  const prepared = dkimV?.finish() ?? [];
-  arcR?.finish();
-  const reader = dkimV ?? arcR!;
-  if (reader.malformed) return err('malformed', reader.malformed.reason, reader.malformed.line);
-  if (reader.fields.length === 0) return err('not-a-message', 'no header field (not a message?)');
-  const fields = reader.fields;
+  const prepared = dkimV?.finish();
+  const arcRead = arcR?.finish();
+  const read = prepared ?? arcRead!;
+  if (!read.ok) return read;
+  const fields = (dkimV ?? arcR!).fields;
+  if (fields.length === 0) return err('not-a-message', 'no header field (not a message?)');
 
   const dkim: DkimVerdict[] = await Promise.all(
-    prepared.map(async (p) => {
+    (prepared?.ok ? prepared.value : []).map(async (p) => {
       const r = await run(evaluateSignature(p, { now, keys: policy.keys, allowSha1: policy.allowSha1, allowWeakKeys: policy.allowWeakKeys }), resolver);
       return { ...r, bPrefix: bPrefixAt(fields, p.line) };
     }),
@@ -79,5 +79,5 @@ function bPrefixAt(fields: readonly RawField[], line: number): string | undefine
   const f = fields.find((x) => x.line === line && x.name.toLowerCase() === 'dkim-signature');
   if (!f) return undefined;
   const t = parseTagList(fieldValue(f.raw).toString('latin1'));
-  return t.ok && t.tags.has('b') ? stripFws(t.tags.get('b')!).slice(0, B_PREFIX) : undefined;
+  return t.ok && t.value.tags.has('b') ? stripFws(t.value.tags.get('b')!).slice(0, B_PREFIX) : undefined;
 }

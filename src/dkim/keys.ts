@@ -5,6 +5,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { SeededStream } from '../rand/index.ts';
 import type { KeyType } from './key-record.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface LoadedKey {
   key: KeyObject;
@@ -13,16 +14,17 @@ export interface LoadedKey {
   bits?: number;
 }
 
-export type KeyResult = { ok: true; value: LoadedKey } | { ok: false; error: string };
+/** `unsupported`: a key type other than RSA and Ed25519 (or not the one asked for); `unreadable`: not a key. */
+export type KeyResult = Result<LoadedKey, 'unsupported' | 'unreadable'>;
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function describe(key: KeyObject): KeyResult {
   const t = key.asymmetricKeyType;
-  if (t === 'rsa') return { ok: true, value: { key, type: 'rsa', bits: key.asymmetricKeyDetails?.modulusLength } };
-  if (t === 'ed25519') return { ok: true, value: { key, type: 'ed25519' } };
-  return { ok: false, error: `unsupported key type ${t}` };
+  if (t === 'rsa') return ok({ key, type: 'rsa', bits: key.asymmetricKeyDetails?.modulusLength });
+  if (t === 'ed25519') return ok({ key, type: 'ed25519' });
+  return err('unsupported', `unsupported key type ${t}`);
 }
 
 function tryAll<T>(attempts: Array<() => T>): T | undefined {
@@ -52,16 +54,16 @@ export function loadPrivateKey(input: string | Buffer): KeyResult {
   const text = typeof input === 'string' ? input : input.toString('latin1');
   if (text.includes('-----BEGIN')) {
     const k = tryAll([() => createPrivateKey({ key: text, format: 'pem' })]);
-    return k ? describe(k) : { ok: false, error: 'unreadable PEM private key' };
+    return k ? describe(k) : err('unreadable', 'unreadable PEM private key');
   }
   const der = base64Bytes(text);
-  if (!der) return { ok: false, error: 'not a PEM or base64 private key' };
+  if (!der) return err('unreadable', 'not a PEM or base64 private key');
   if (der.length === 32) return describe(ed25519FromSeed(der));
   const k = tryAll([
     () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
     () => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
   ]);
-  return k ? describe(k) : { ok: false, error: 'unreadable base64 private key (not PKCS#8, PKCS#1 or a 32-byte Ed25519 seed)' };
+  return k ? describe(k) : err('unreadable', 'unreadable base64 private key (not PKCS#8, PKCS#1 or a 32-byte Ed25519 seed)');
 }
 
 /** A public key from PEM, base64 SPKI / RSAPublicKey, or Ed25519 raw 32 bytes. */
@@ -69,27 +71,27 @@ export function loadPublicKey(input: string | Buffer, hint?: KeyType): KeyResult
   const text = typeof input === 'string' ? input : input.toString('latin1');
   if (text.includes('-----BEGIN')) {
     const k = tryAll([() => createPublicKey({ key: text, format: 'pem' })]);
-    return k ? describe(k) : { ok: false, error: 'unreadable PEM public key' };
+    return k ? describe(k) : err('unreadable', 'unreadable PEM public key');
   }
   const der = base64Bytes(text);
-  if (!der) return { ok: false, error: 'public key is not base64' };
+  if (!der) return err('unreadable', 'public key is not base64');
   return publicKeyFromDer(der, hint);
 }
 
 /** The key of a record's p= (RFC 6376: SPKI for rsa, also RSAPublicKey in the wild; RFC 8463: raw for ed25519). */
 export function publicKeyFromDer(der: Buffer, hint?: KeyType): KeyResult {
   if (hint === 'ed25519' || (hint === undefined && der.length === 32)) {
-    if (der.length !== 32) return { ok: false, error: `ed25519 key of ${der.length} bytes (32 expected)` };
+    if (der.length !== 32) return err('unreadable', `ed25519 key of ${der.length} bytes (32 expected)`);
     const k = tryAll([() => createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' })]);
-    return k ? describe(k) : { ok: false, error: 'bad ed25519 key' };
+    return k ? describe(k) : err('unreadable', 'bad ed25519 key');
   }
   const k = tryAll([
     () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
     () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
   ]);
-  if (!k) return { ok: false, error: 'bad public key data' };
+  if (!k) return err('unreadable', 'bad public key data');
   const d = describe(k);
-  if (d.ok && hint && d.value.type !== hint) return { ok: false, error: `key is ${d.value.type}, record says k=${hint}` };
+  if (d.ok && hint && d.value.type !== hint) return err('unsupported', `key is ${d.value.type}, record says k=${hint}`);
   return d;
 }
 

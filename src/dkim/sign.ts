@@ -9,6 +9,7 @@ import { headerHashData, signHeaderData } from './crypto.ts';
 import { foldTags, foldBase64 } from './fold.ts';
 import type { LoadedKey } from './keys.ts';
 import type { HashName } from './signature.ts';
+import { err, ok, type Result } from '../result.ts';
 
 /** RFC 6376 §5.4.1: the fields a signer should sign when present. */
 export const RECOMMENDED_FIELDS = [
@@ -37,7 +38,15 @@ export interface DkimSignOptions {
   fieldName?: string;
 }
 
-export type DkimSignResult = { ok: true; field: string; headers: string[] } | { ok: false; error: string; line?: number };
+export interface SignedField {
+  /** The folded field, CRLF-terminated. */
+  field: string;
+  /** The h= names signed. */
+  headers: string[];
+}
+
+/** `malformed`: the header cannot be read (with its line); `no-from`: nothing to sign for (RFC 6376 §5.4). */
+export type DkimSignResult = Result<SignedField, 'malformed' | 'no-from'>;
 
 /** The h= list: each chosen name once per present instance (bottom-up selection takes them all). */
 export function signedFieldNames(fields: readonly RawField[], opts: Pick<DkimSignOptions, 'fields' | 'oversign'>): string[] {
@@ -56,7 +65,7 @@ export function signedFieldNames(fields: readonly RawField[], opts: Pick<DkimSig
 
 export class DkimSigner {
   readonly fields: RawField[] = [];
-  malformed: { line: number; reason: string } | undefined;
+  private malformed: { line: number; reason: string } | undefined;
   private readonly header = new HeaderDecoder();
   private inBody = false;
   private readonly hash: Hash;
@@ -79,9 +88,9 @@ export class DkimSigner {
   finish(): DkimSignResult {
     if (!this.inBody) for (const e of this.header.finish()) this.onEvent(e);
     this.body.finish();
-    if (this.malformed) return { ok: false, error: this.malformed.reason, line: this.malformed.line };
+    if (this.malformed) return err('malformed', this.malformed.reason, this.malformed.line);
     const o = this.opts;
-    if (!this.fields.some((f) => f.name.toLowerCase() === 'from')) return { ok: false, error: 'the message has no From field (RFC 6376 §5.4 requires signing it)' };
+    if (!this.fields.some((f) => f.name.toLowerCase() === 'from')) return err('no-from', 'the message has no From field (RFC 6376 §5.4 requires signing it)');
     const hashName: HashName = o.key.type === 'ed25519' ? 'sha256' : (o.hash ?? 'sha256');
     const canon = o.canon ?? { header: 'relaxed', body: 'relaxed' };
     const names = signedFieldNames(this.fields, o);
@@ -102,7 +111,7 @@ export class DkimSigner {
     const data = headerHashData(this.fields, names, unsigned, canon.header);
     const signature = signHeaderData(o.key.type, hashName, data, o.key.key).toString('base64');
     foldBase64(folded, signature);
-    return { ok: true, field: `${folded.text}\r\n`, headers: names };
+    return ok({ field: `${folded.text}\r\n`, headers: names });
   }
 
   private onEvent(e: ReturnType<HeaderDecoder['push']>[number]): void {

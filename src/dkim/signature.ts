@@ -2,6 +2,7 @@
 import { parseTagList, stripFws, isBase64 } from './tag-list.ts';
 import { parseCanonTag, type Canon } from './canon-header.ts';
 import type { KeyType } from './key-record.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export type DkimAlgorithm = 'rsa-sha256' | 'rsa-sha1' | 'ed25519-sha256';
 export type HashName = 'sha256' | 'sha1';
@@ -25,9 +26,13 @@ export interface DkimSignature {
   tags: Map<string, string>;
 }
 
-export type SignatureParse =
-  | { ok: true; sig: DkimSignature }
-  | { ok: false; error: string; domain?: string; selector?: string; headers?: string[] };
+/**
+ * `syntax`: a tag missing or malformed; `unsupported`: a version, algorithm
+ * or query method this verifier does not know (RFC 6376 §6.1.1). A failure
+ * still says what it could read of d=, s= and h= (for the report);
+ * `not-evaluated`: past the verifier's limit of signatures per message.
+ */
+export type SignatureParse = Result<DkimSignature, 'syntax' | 'unsupported' | 'not-evaluated', { domain?: string; selector?: string; headers?: string[] }>;
 
 const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 
@@ -57,17 +62,17 @@ export function isValidDomain(d: string): boolean {
 /** Parses and checks the value of a DKIM-Signature field (unfolded or not). */
 export function parseSignature(value: string): SignatureParse {
   const parsed = parseTagList(value);
-  if (!parsed.ok) return { ok: false, error: `bad signature: ${parsed.error}` };
-  const t = parsed.tags;
+  if (!parsed.ok) return err('syntax', `bad signature: ${parsed.message}`);
+  const t = parsed.value.tags;
   const domain = t.get('d');
   const selector = t.get('s');
   const headersTag = t.get('h');
   const headers = headersTag === undefined ? undefined : headersTag.split(':').map((h) => stripFws(h)).filter((h) => h !== '');
-  const fail = (error: string): SignatureParse => ({ ok: false, error, domain, selector, headers });
+  const fail = (message: string, kind: 'syntax' | 'unsupported' = 'syntax'): SignatureParse => ({ ...err(kind, message), domain, selector, headers });
   for (const req of ['v', 'a', 'b', 'bh', 'd', 'h', 's']) if (!t.has(req)) return fail(`signature has no ${req}= tag`);
-  if (t.get('v') !== '1') return fail(`unsupported signature version v=${t.get('v')}`);
+  if (t.get('v') !== '1') return fail(`unsupported signature version v=${t.get('v')}`, 'unsupported');
   const parts = algorithmParts(t.get('a')!);
-  if (!parts) return fail(`unsupported algorithm a=${t.get('a')}`);
+  if (!parts) return fail(`unsupported algorithm a=${t.get('a')}`, 'unsupported');
   const canon = parseCanonTag(t.get('c'));
   if (!canon) return fail(`bad canonicalization c=${t.get('c')}`);
   if (!domain || !isValidDomain(domain)) return fail(`bad signing domain d=${domain}`);
@@ -102,23 +107,20 @@ export function parseSignature(value: string): SignatureParse {
   if (expiration === null) return fail('bad expiration x=');
   if (expiration !== undefined && timestamp !== undefined && expiration < timestamp) return fail('expiration x= is before timestamp t=');
   const q = t.get('q');
-  if (q !== undefined && !q.split(':').some((m) => stripFws(m).toLowerCase() === 'dns/txt')) return fail(`unsupported query method q=${q}`);
-  return {
-    ok: true,
-    sig: {
-      algorithm: t.get('a')!.toLowerCase() as DkimAlgorithm,
-      ...parts,
-      canon,
-      domain,
-      selector,
-      headers,
-      bodyHash: Buffer.from(bh, 'base64'),
-      signature: Buffer.from(b, 'base64'),
-      auid,
-      length,
-      timestamp,
-      expiration,
-      tags: t,
-    },
-  };
+  if (q !== undefined && !q.split(':').some((m) => stripFws(m).toLowerCase() === 'dns/txt')) return fail(`unsupported query method q=${q}`, 'unsupported');
+  return ok({
+    algorithm: t.get('a')!.toLowerCase() as DkimAlgorithm,
+    ...parts,
+    canon,
+    domain,
+    selector,
+    headers,
+    bodyHash: Buffer.from(bh, 'base64'),
+    signature: Buffer.from(b, 'base64'),
+    auid,
+    length,
+    timestamp,
+    expiration,
+    tags: t,
+  });
 }

@@ -1,10 +1,16 @@
 // RFC 6376 §3.2 tag=value lists (DKIM-Signature, key records, ARC fields).
 // Values keep their inner FWS (callers strip it where the grammar allows it,
 // e.g. base64 in b=/bh=/p=); names are case-sensitive; a duplicate tag is an error.
+import { err, ok, type Result } from '../result.ts';
 
-export type TagListResult =
-  | { ok: true; tags: Map<string, string>; order: string[] }
-  | { ok: false; error: string };
+export interface TagList {
+  tags: Map<string, string>;
+  /** Tag names in the order written (v= must come first in a key record). */
+  order: string[];
+}
+
+/** `syntax`: not a tag-list (RFC 6376 §3.2); the message names the tag. */
+export type TagListResult = Result<TagList, 'syntax'>;
 
 const TAG_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -23,18 +29,18 @@ export function parseTagList(text: string): TagListResult {
     const eq = spec.indexOf('=');
     if (eq < 0) {
       if (trimFws(spec) === '' && specs.length === 1) break; // an empty list
-      return { ok: false, error: `tag without '=': '${trimFws(spec).slice(0, 40)}'` };
+      return err('syntax', `tag without '=': '${trimFws(spec).slice(0, 40)}'`);
     }
     const name = trimFws(spec.slice(0, eq));
-    if (!TAG_NAME.test(name)) return { ok: false, error: `bad tag name '${name.slice(0, 40)}'` };
-    if (tags.has(name)) return { ok: false, error: `duplicate tag '${name}'` };
+    if (!TAG_NAME.test(name)) return err('syntax', `bad tag name '${name.slice(0, 40)}'`);
+    if (tags.has(name)) return err('syntax', `duplicate tag '${name}'`);
     const value = trimFws(spec.slice(eq + 1));
     // tag-value: VALCHAR (%x21-3A / %x3C-7E) runs separated by FWS; allow 8-bit for robustness.
-    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) return { ok: false, error: `control character in tag '${name}'` };
+    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) return err('syntax', `control character in tag '${name}'`);
     tags.set(name, value);
     order.push(name);
   }
-  return { ok: true, tags, order };
+  return ok({ tags, order });
 }
 
 /** A base64 value with its FWS removed (b=, bh=, p=). */

@@ -60,8 +60,8 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export class DkimVerifier {
   readonly fields: RawField[] = [];
   readonly signatures: PreparedSignature[] = [];
-  /** The first problem that makes the message unreadable (exit 2 in the CLI). */
-  malformed: { line: number; reason: string } | undefined;
+  /** The first problem that makes the message unreadable (finish() reports it). */
+  private malformed: { line: number; reason: string } | undefined;
   private readonly header = new HeaderDecoder();
   private headerBytes = 0;
   private inBody = false;
@@ -85,13 +85,17 @@ export class DkimVerifier {
     if (!this.inBody && this.headerBytes > MAX_HEADER_BYTES && !this.malformed) this.malformed = { line: 0, reason: 'header over 16 MB' };
   }
 
-  /** End of input: finishes the body hashes and prepares each signature. */
-  finish(): PreparedSignature[] {
+  /**
+   * End of input: finishes the body hashes and prepares each signature, or
+   * says why the header cannot be read (`malformed`, with its line; line 0:
+   * the header is over 16 MB).
+   */
+  finish(): Result<PreparedSignature[], 'malformed'> {
     if (!this.inBody) this.onHeaderEvents(this.header.finish());
     for (const b of this.bodies.values()) b.canon.finish();
     for (const s of this.signatures) {
       if (!s.parsed.ok) continue;
-      const sig = s.parsed.sig;
+      const sig = s.parsed.value;
       const b = this.bodies.get(bodyKey(sig))!;
       // Several signatures may share one hash: digest it once.
       b.digests ??= new Map([...b.hashes].map(([name, h]) => [name, h.digest()]));
@@ -100,7 +104,8 @@ export class DkimVerifier {
       const own = this.fields.find((f) => f.line === s.line)!;
       s.headerData = headerHashData(this.fields, sig.headers, own.raw, sig.canon.header);
     }
-    return this.signatures;
+    if (this.malformed) return err('malformed', this.malformed.reason, this.malformed.line);
+    return ok(this.signatures);
   }
 
   private onHeaderEvents(events: ReturnType<HeaderDecoder['push']>): void {
@@ -111,7 +116,7 @@ export class DkimVerifier {
           const parsed: SignatureParse =
             this.signatures.length < this.maxSignatures
               ? parseSignature(fieldValue(e.field.raw).toString('latin1'))
-              : { ok: false, error: `more than ${this.maxSignatures} signatures: not evaluated` };
+              : err('not-evaluated', `more than ${this.maxSignatures} signatures: not evaluated`);
           this.signatures.push({ line: e.field.line, parsed });
         }
       } else if (e.type === 'malformed') {
@@ -129,7 +134,7 @@ export class DkimVerifier {
     this.inBody = true;
     for (const s of this.signatures) {
       if (!s.parsed.ok) continue;
-      const sig = s.parsed.sig;
+      const sig = s.parsed.value;
       const key = bodyKey(sig);
       let b = this.bodies.get(key);
       if (!b) {
@@ -171,9 +176,9 @@ export function keyQuestion(sig: { selector: string; domain: string }): Question
 export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions = {}): Generator<Question, DkimResult, Answer> {
   const parsed = p.parsed;
   if (!parsed.ok) {
-    return { status: 'permerror', reason: parsed.error, domain: parsed.domain, selector: parsed.selector, fields: parsed.headers, line: p.line };
+    return { status: 'permerror', reason: parsed.message, domain: parsed.domain, selector: parsed.selector, fields: parsed.headers, line: p.line };
   }
-  const sig = parsed.sig;
+  const sig = parsed.value;
   const base: DkimResult = {
     status: 'permerror',
     domain: sig.domain,
@@ -208,8 +213,8 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
     }
     const texts = txtStrings(answer);
     const rec = parseKeyRecord(texts[0]);
-    if (!rec.ok) return result('permerror', rec.error);
-    const r = rec.record;
+    if (!rec.ok) return result('permerror', rec.message);
+    const r = rec.value;
     if (r.keyType !== sig.keyType) return result('permerror', `key type k=${r.keyType} does not match a=${sig.algorithm}`);
     if (r.hashes && !r.hashes.includes(sig.hash)) return result('permerror', `key does not allow ${sig.hash} (h=${r.hashes.join(':')})`);
     if (r.strict) {
@@ -217,7 +222,7 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
       if (idom !== sig.domain.toLowerCase()) return result('permerror', `key has t=s and i= domain ${idom} is not d=${sig.domain}`);
     }
     const loaded = cachedPublicKey(r.p, r.keyType);
-    if (!loaded.ok) return result('permerror', `bad key: ${loaded.error}`);
+    if (!loaded.ok) return result('permerror', `bad key: ${loaded.message}`);
     key = loaded.value;
     testing = r.testing;
   }
@@ -255,6 +260,6 @@ export async function verifyDkimMessage(
   const v = new DkimVerifier();
   for await (const c of chunks) v.push(c);
   const prepared = v.finish();
-  if (v.malformed) return err('malformed', v.malformed.reason, v.malformed.line);
-  return ok(await Promise.all(prepared.map((p) => run(evaluateSignature(p, opts), resolver))));
+  if (!prepared.ok) return prepared;
+  return ok(await Promise.all(prepared.value.map((p) => run(evaluateSignature(p, opts), resolver))));
 }

@@ -32,8 +32,8 @@ function seal(msg: string, n = 1): string {
     const ar = parseAuthResults(`hop.example; arc=${chain.status}`);
     if (!ar.ok) throw new Error(ar.error);
     const s = sealMessage(r, chain, { key: KEY, domain: 'hop.example', selector: 'sel', timestamp: 1700000000 + i, fields: ['from', 'to', 'subject'], aar: { results: ar.value } });
-    if (!s.ok) throw new Error(s.error);
-    m = s.seal + s.signature + s.results + m;
+    if (!s.ok) throw new Error(s.message);
+    m = s.value.seal + s.value.signature + s.value.results + m;
   }
   return m;
 }
@@ -88,11 +88,11 @@ describe('ARC chain', () => {
     const ar = parseAuthResults('hop.example; arc=fail');
     if (!ar.ok) throw new Error();
     const s = sealMessage(r, chain, { key: KEY, domain: 'hop.example', selector: 'sel', timestamp: 1, fields: ['from'], aar: { results: ar.value } });
-    expect(s.ok && s.cv).toBe('fail');
+    expect(s.ok && s.value.cv).toBe('fail');
     if (!s.ok) return;
-    const next = read(s.seal + s.signature + s.results + m);
+    const next = read(s.value.seal + s.value.signature + s.value.results + m);
     const again = sealMessage(next, runSync(evaluateArc(next), answer), { key: KEY, domain: 'hop.example', selector: 'sel', timestamp: 2, fields: ['from'], aar: { results: ar.value } });
-    expect(again).toMatchObject({ ok: false });
+    expect(again).toMatchObject({ ok: false, error: 'chain-failed' });
   });
 
   it('a missing key is fail, a timeout is temperror', () => {

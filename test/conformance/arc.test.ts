@@ -54,7 +54,7 @@ describeCorpus('ARC', 'arc/', 'ARC suite', (dir) => {
     for (const sc of loadScenarios(dir, 'arc-draft-sign-tests.yml')) {
       const answer = txtAnswers(sc['txt-records']);
       const key = loadPrivateKey(sc.privatekey!);
-      if (!key.ok) throw new Error(key.error);
+      if (!key.ok) throw new Error(key.message);
       for (const [name, t] of Object.entries(sc.tests)) {
         const reader = new ArcReader({ seal: true });
         reader.push(crlf(String(t.message)));
@@ -73,10 +73,10 @@ describeCorpus('ARC', 'arc/', 'ARC suite', (dir) => {
         let detail: string;
         if (!sealed.ok) {
           ok = want.AS === '' && want.AMS === '' && want.AAR === '';
-          detail = `no seal (${sealed.error})`;
+          detail = `no seal (${sealed.message})`;
         } else {
           const value = (f: string) => f.slice(f.indexOf(':') + 1);
-          const got = { AS: value(sealed.seal), AMS: value(sealed.signature), AAR: value(sealed.results) };
+          const got = { AS: value(sealed.value.seal), AMS: value(sealed.value.signature), AAR: value(sealed.value.results) };
           const bad = (['AS', 'AMS', 'AAR'] as const).filter((k) => JSON.stringify(tagSet(got[k])) !== JSON.stringify(tagSet(want[k])));
           ok = bad.length === 0;
           detail = bad.map((k) => `${k}\n  want ${tagSet(want[k]).join('; ')}\n  got  ${tagSet(got[k]).join('; ')}`).join('\n');

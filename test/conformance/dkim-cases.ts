@@ -79,8 +79,8 @@ export async function dkimpyCases(ROOT: string): Promise<CaseOutcome[]> {
     const s = new DkimSigner({ key, domain: 'example.com', selector: 'test', canon, fields });
     s.push(msg);
     const r = s.finish();
-    if (!r.ok) return { signed: undefined, results: [] as DkimResult[], error: r.error };
-    const signed = Buffer.concat([Buffer.from(r.field, 'latin1'), msg]);
+    if (!r.ok) return { signed: undefined, results: [] as DkimResult[], error: r.message };
+    const signed = Buffer.concat([Buffer.from(r.value.field, 'latin1'), msg]);
     const res = memoryResolver({ 'test._domainkey.example.com': { TXT: [keyRecord] } });
     return { signed, results: await verifyBytes(signed, res, { now }), error: undefined, res };
   };
@@ -112,8 +112,8 @@ export async function dkimpyCases(ROOT: string): Promise<CaseOutcome[]> {
     const s = new DkimSigner({ key: rsa.value, domain: 'example.com', selector: 'test', fields: names });
     s.push(tmp);
     const r = s.finish();
-    const rs = r.ok ? await verifyBytes(Buffer.concat([Buffer.from(r.field, 'latin1'), tmp]), memoryResolver({ 'test._domainkey.example.com': { TXT: [testTxt] } }), { now }) : [];
-    out.push({ id: 'dkimpy/message.mbox all fields (repeated Received) -> pass', ok: rs[0]?.status === 'pass', detail: r.ok ? summary(rs) : r.error });
+    const rs = r.ok ? await verifyBytes(Buffer.concat([Buffer.from(r.value.field, 'latin1'), tmp]), memoryResolver({ 'test._domainkey.example.com': { TXT: [testTxt] } }), { now }) : [];
+    out.push({ id: 'dkimpy/message.mbox all fields (repeated Received) -> pass', ok: rs[0]?.status === 'pass', detail: r.ok ? summary(rs) : r.message });
   }
   {
     const r = await signVerify('test_nofrom.message', testTxt);

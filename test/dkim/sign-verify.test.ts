@@ -30,8 +30,8 @@ function sign(msg: Buffer, key: LoadedKey, selector: string, extra: Record<strin
   const s = new DkimSigner({ key, domain: 'example.org', selector, ...extra });
   s.push(msg);
   const r = s.finish();
-  if (!r.ok) throw new Error(r.error);
-  return Buffer.concat([Buffer.from(r.field, 'latin1'), msg]);
+  if (!r.ok) throw new Error(r.message);
+  return Buffer.concat([Buffer.from(r.value.field, 'latin1'), msg]);
 }
 const verify = async (msg: Buffer, opts = {}) => {
   const r = await verifyDkimMessage([msg], resolver, { now: new Date('2024-01-02T00:00:00Z'), ...opts });
@@ -62,7 +62,7 @@ describeCorpus('DKIM RFC 8463', 'dkim/rfc8463/', 'RFC 8463 Appendix A', (RFC8463
     // Same tags in a different order change b=; check the body hash and that it verifies instead.
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.field).toContain('bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=');
+    expect(r.value.field).toContain('bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=');
     expect(b.length).toBe(88);
   });
 });
@@ -183,14 +183,17 @@ describeCorpus('DKIM dkimpy data', 'dkim/dkimpy/', 'keys and records of dkimpy',
     expect(loadPrivateKey(readFileSync(`${DKIMPY}ed25519test.key`, 'utf8'))).toMatchObject({ ok: true, value: { type: 'ed25519' } });
     for (const f of ['1024_testkey_wo_markers.pub.txt', '1024_testkey_wo_markers.pub.rsa.txt', '2048_testkey_wo_markers.pub.txt', '2048_testkey_wo_markers.pub.rsa.txt']) {
       const rec = parseKeyRecord(readFileSync(DKIMPY + f, 'utf8').trim());
-      if (!rec.ok) throw new Error(rec.error);
-      expect(loadPublicKey(rec.record.p)).toMatchObject({ ok: true, value: { type: 'rsa' } });
+      if (!rec.ok) throw new Error(rec.message);
+      expect(loadPublicKey(rec.value.p)).toMatchObject({ ok: true, value: { type: 'rsa' } });
     }
     expect(loadPrivateKey('not a key').ok).toBe(false);
   });
   it('bad key records from dkimpy do not parse', () => {
     for (const f of ['badversion.txt', 'badk.txt', 'test_tlsrpt.txt']) expect(parseKeyRecord(readFileSync(DKIMPY + f, 'utf8').trim()).ok).toBe(false);
-    expect(parseKeyRecord(readFileSync(`${DKIMPY}test2.txt`, 'utf8').trim())).toMatchObject({ ok: true, record: { keyType: 'rsa' } });
+    // the kind says why (RFC 6376 §3.6.1): an unknown version, an unknown k=, a service other than email
+    expect(['badversion.txt', 'badk.txt', 'test_tlsrpt.txt'].map((f) => { const r = parseKeyRecord(readFileSync(DKIMPY + f, 'utf8').trim()); return r.ok ? 'ok' : r.error; })).toEqual(['version', 'unsupported', 'not-email']);
+    expect(parseKeyRecord('v=DKIM1; p=')).toEqual({ ok: false, error: 'revoked', message: 'key revoked (empty p=)' });
+    expect(parseKeyRecord(readFileSync(`${DKIMPY}test2.txt`, 'utf8').trim())).toMatchObject({ ok: true, value: { keyType: 'rsa' } });
   });
 });
 
