@@ -149,7 +149,7 @@ async function collectCommand(input: string | undefined, o: CollectOptions): Pro
   if (problem) throw new BlazeError(problem, EXIT_USAGE);
   const out = new Output();
   if (o.json) {
-    const doc = found.map((x) => (x.parsed.ok ? { line: x.line, ...x.parsed.value, skipped: x.parsed.skipped } : { line: x.line, error: x.parsed.error, offset: x.parsed.offset, value: x.value.trim() }));
+    const doc = found.map((x) => (x.parsed.ok ? { line: x.line, ...x.parsed.value } : { line: x.line, error: x.parsed.message, offset: x.parsed.offset, value: x.value.trim() }));
     if (!o.quiet) await out.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else if (!o.quiet) {
     await out.write(collectReport(found, o));
@@ -168,11 +168,11 @@ function collectReport(found: { line: number; parsed: ReturnType<typeof parseAut
     const head = `${ids[i].padStart(width)}: `;
     const pad = ' '.repeat(head.length);
     if (!x.parsed.ok) {
-      text += `${head}${paint.red(g.err)} unreadable field at line ${x.line}: ${x.parsed.error}\n`;
+      text += `${head}${paint.red(g.err)} unreadable field at line ${x.line}: ${x.parsed.message}\n`;
       return;
     }
     const results = x.parsed.value.results;
-    if (results.length === 0 && x.parsed.skipped.length === 0) text += `${head}none\n`;
+    if (results.length === 0 && x.parsed.value.skipped.length === 0) text += `${head}none\n`;
     results.forEach((r, j) => {
       const ok = r.result === 'pass';
       const glyph = ok ? paint.green(g.ok) : paint.red(g.err);
@@ -201,7 +201,7 @@ function collectReport(found: { line: number; parsed: ReturnType<typeof parseAut
       });
       text += `${line}\n`;
     });
-    x.parsed.skipped.forEach((piece, j) => {
+    x.parsed.value.skipped.forEach((piece, j) => {
       text += `${j === 0 && results.length === 0 ? head : pad}${paint.red(g.err)} unreadable: ${piece}\n`;
     });
   });

@@ -8,6 +8,7 @@
 import { parseAuthResults } from './parse.ts';
 import { tokenize } from './lexer.ts';
 import type { AuthResResult, AuthResults } from './types.ts';
+import { ok, type Result } from '../result.ts';
 
 /** Splits a value at the ';' outside quoted strings and comments, whitespace collapsed. */
 export function splitAuthResults(value: string): string[] {
@@ -36,7 +37,12 @@ export function splitAuthResults(value: string): string[] {
   return out.map((s) => s.replace(/\r?\n/g, '').replace(/[ \t]+/g, ' ').trim());
 }
 
-export type LenientParse = { ok: true; value: AuthResults; skipped: string[] } | { ok: false; error: string; offset: number };
+/** What a lenient reading gives: the results it could read, and the pieces it could not. */
+export interface LenientAuthResults extends AuthResults {
+  skipped: string[];
+}
+
+export type LenientParse = Result<LenientAuthResults, 'syntax', { offset: number }>;
 
 /** RFC 8601 §2.2 method and result are Keywords (RFC 5321 Ldh-str): `from=example.com` is no result. */
 const KEYWORD = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
@@ -58,7 +64,7 @@ function splitHead(head: string): { id: string; rest: string } | undefined {
 
 export function parseAuthResultsLenient(value: string): LenientParse {
   const strict = parseAuthResults(value);
-  if (strict.ok) return { ...strict, skipped: [] };
+  if (strict.ok) return ok({ ...strict.value, skipped: [] });
   const parts = splitAuthResults(value);
   let prefix = parts[0];
   let head = parseAuthResults(prefix);
@@ -79,5 +85,5 @@ export function parseAuthResultsLenient(value: string): LenientParse {
     if (r.ok && r.value.results.length === 1 && readable(r.value.results[0])) results.push(r.value.results[0]);
     else skipped.push(piece);
   }
-  return { ok: true, value: { ...head.value, results }, skipped };
+  return ok({ ...head.value, results, skipped });
 }

@@ -5,6 +5,7 @@
 // is accepted. Anything else that does not fit the grammar is an error value.
 import { tokenize, type Token } from './lexer.ts';
 import type { AuthResParse, AuthResProperty, AuthResResult, AuthResults } from './types.ts';
+import { err, ok } from '../result.ts';
 
 class Cursor {
   i = 0;
@@ -42,11 +43,11 @@ function describe(t: Token | undefined): string {
 export function parseAuthResults(value: string): AuthResParse {
   const toks = tokenize(value);
   const bad = toks.find((t) => t.kind === 'error');
-  if (bad) return { ok: false, error: bad.text, offset: bad.at };
+  if (bad) return { ...err('syntax', bad.text), offset: bad.at };
   try {
-    return { ok: true, value: parseTokens(new Cursor(toks), value.length) };
+    return ok(parseTokens(new Cursor(toks), value.length));
   } catch (e) {
-    if (e instanceof Fail) return { ok: false, error: e.error, offset: e.offset };
+    if (e instanceof Fail) return { ...err('syntax', e.error), offset: e.offset };
     throw e;
   }
 }

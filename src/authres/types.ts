@@ -1,5 +1,6 @@
 // Authentication-Results (RFC 8601) as plain data. The same shape serves the
 // ARC-Authentication-Results field (RFC 8617 §4.1.1), whose value starts with i=.
+import type { Result } from '../result.ts';
 
 export interface AuthResProperty {
   /** ptype, lower case: smtp, header, body, policy, or an extension. */
@@ -31,4 +32,5 @@ export interface AuthResults {
   comment?: string;
 }
 
-export type AuthResParse = { ok: true; value: AuthResults } | { ok: false; error: string; offset: number };
+/** `syntax`: not an Authentication-Results value (RFC 8601 §2.2); `offset` says where. */
+export type AuthResParse = Result<AuthResults, 'syntax', { offset: number }>;

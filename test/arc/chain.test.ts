@@ -30,7 +30,7 @@ function seal(msg: string, n = 1): string {
     const r = read(m);
     const chain = runSync(evaluateArc(r), answer);
     const ar = parseAuthResults(`hop.example; arc=${chain.status}`);
-    if (!ar.ok) throw new Error(ar.error);
+    if (!ar.ok) throw new Error(ar.message);
     const s = sealMessage(r, chain, { key: KEY, domain: 'hop.example', selector: 'sel', timestamp: 1700000000 + i, fields: ['from', 'to', 'subject'], aar: { results: ar.value } });
     if (!s.ok) throw new Error(s.message);
     m = s.value.seal + s.value.signature + s.value.results + m;

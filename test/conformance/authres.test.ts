@@ -68,7 +68,7 @@ describeCorpus('Authentication-Results', 'authres/authres-parse-cases.json', 'au
     const unexpected: string[] = [];
     data.generated_headers.forEach((h, i) => {
       const r = parseAuthResults(valueOf(h));
-      const out = r.ok ? `Authentication-Results: ${formatAuthResults(r.value)}` : `(parse error: ${r.error})`;
+      const out = r.ok ? `Authentication-Results: ${formatAuthResults(r.value)}` : `(parse error: ${r.message})`;
       if (out === h) pass++;
       else if (!KNOWN.failures[`gen:${i}`]) unexpected.push(`gen:${i}\n  want ${h}\n  got  ${out}`);
     });

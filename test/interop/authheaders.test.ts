@@ -148,7 +148,7 @@ describe('DMARC interop with python3-authheaders over dnsmasq', () => {
       const b = await blaze(['dmarc', 'verify', '-n', `127.0.0.1:${port}`, '--sample', '0', '--ip', ip, '--sender', mailFrom, '--helo', 'client.example.net', '--json', '-'], msg);
       const ours = JSON.parse(Buffer.from(b.stdout).toString());
       const theirs = parseAuthResults((await authheaders(msg, c)).replace(/^Authentication-Results:/, ''));
-      if (!theirs.ok) throw new Error(`authheaders wrote an unreadable field: ${theirs.error}`);
+      if (!theirs.ok) throw new Error(`authheaders wrote an unreadable field: ${theirs.message}`);
       const theirDkim = theirs.value.results.filter((r) => r.method === 'dkim').map((r) => r.result);
       const theirDmarc = theirs.value.results.find((r) => r.method === 'dmarc')?.result ?? 'none';
       const theirSpf = theirs.value.results.find((r) => r.method === 'spf')?.result ?? 'none';
