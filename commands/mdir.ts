@@ -33,8 +33,8 @@ export default async function mdir(argv: string[]): Promise<number> {
   };
   const find = async (dir: string, name: string): Promise<MaildirEntry> => {
     const r = await findMessage(dir, name);
-    if (!r.ok) throw usageError(`${dir}: ${r.error}`);
-    return r.entry;
+    if (!r.ok) throw usageError(`${dir}: ${r.message}`);
+    return r.value;
   };
   const common = (c: Command) => addTerminalOptions(c).option('-D, --maildir <dir>', 'the maildir (default: $BLAZE_MDIR)');
 
@@ -132,8 +132,8 @@ export default async function mdir(argv: string[]): Promise<number> {
       const r = await changeFlags(dir, e, changes).catch((err) => {
         throw describeFsError(e.path, err);
       });
-      if (!r.ok) throw usageError(r.error);
-      if (!(cmd.opts() as MdirOptions).quiet) process.stdout.write(`${r.entry.file}\n`);
+      if (!r.ok) throw usageError(r.message);
+      if (!(cmd.opts() as MdirOptions).quiet) process.stdout.write(`${r.value.file}\n`);
     });
 
   common(subcommand(root, 'rm', 'remove a message'))

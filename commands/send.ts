@@ -70,7 +70,7 @@ export default async function send(argv: string[]): Promise<number> {
   const open = async (): Promise<{ head: MessageHeader; rest: AsyncIterator<Buffer> }> => {
     const it = readMessage(path, o.newline)[Symbol.asyncIterator]();
     const h = await smtp.readMessageHeader(it);
-    if (!h.ok) throw usageError(`${inputName(input)}: ${h.error}`);
+    if (!h.ok) throw usageError(`${inputName(input)}: ${h.line !== undefined ? `line ${h.line}: ` : ''}${h.message}`);
     return { head: h.value, rest: it };
   };
 

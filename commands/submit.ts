@@ -53,7 +53,7 @@ export default async function submit(argv: string[]): Promise<number> {
   const { readMessageHeader, messageChunks, deliver, dryRunDialogue, replyText } = await import('../src/smtp/index.ts');
   const source = readMessage(input, o.newline)[Symbol.asyncIterator]();
   const head = await readMessageHeader(source);
-  if (!head.ok) throw usageError(`${inputName(input)}: ${head.error}`);
+  if (!head.ok) throw usageError(`${inputName(input)}: ${head.line !== undefined ? `line ${head.line}: ` : ''}${head.message}`);
   const env = envelopeFromFlags(o, head.value);
   const hostname: string = o.hostname ?? osHostname();
   const size = input && input !== '-' ? fileSize(input) : undefined;

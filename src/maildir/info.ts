@@ -2,6 +2,7 @@
 // `<unique>:2,<flags>`, flags one letter each in ASCII order. The standard
 // ones are D (draft), F (flagged), P (passed), R (replied), S (seen),
 // T (trashed); others (Dovecot keywords a-z, private letters) are kept as they are.
+import { err, ok, type Result } from '../result.ts';
 
 /** The separator between the unique name and the info (`:` everywhere but Windows, where Maildir is rarely used). */
 export const INFO_SEPARATOR = ':';
@@ -48,15 +49,16 @@ export function fileNameWithFlags(unique: string, flags: string): string {
  * Applies changes like `+S`, `-T`, `+FR`, `-ST` to a set of flags.
  * Returns an error value for anything that is not a +/- followed by flag letters.
  */
-export function applyFlagChanges(flags: string, changes: string[]): { ok: true; flags: string } | { ok: false; error: string } {
+/** The flags after CHANGES (+LETTERS, -LETTERS), normalised; `syntax` for a change of another shape. */
+export function applyFlagChanges(flags: string, changes: string[]): Result<string, 'syntax'> {
   const set = new Set(flags);
   for (const change of changes) {
     const m = /^([+-])([\x21-\x7e]+)$/.exec(change);
-    if (!m || /[,:/]/.test(m[2])) return { ok: false, error: `bad flag change '${change}' (expected +LETTERS or -LETTERS, e.g. +S -T)` };
+    if (!m || /[,:/]/.test(m[2])) return err('syntax', `bad flag change '${change}' (expected +LETTERS or -LETTERS, e.g. +S -T)`);
     for (const letter of m[2]) {
       if (m[1] === '+') set.add(letter);
       else set.delete(letter);
     }
   }
-  return { ok: true, flags: normalizeFlags([...set].join('')) };
+  return ok(normalizeFlags([...set].join('')));
 }

@@ -5,6 +5,7 @@ import { opendir, rename, unlink, stat, open } from 'node:fs/promises';
 import { opendirSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parseFileName, fileNameWithFlags, applyFlagChanges, INFO_SEPARATOR } from './info.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export type Folder = 'new' | 'cur';
 
@@ -63,7 +64,8 @@ export async function* listMaildir(dir: string, folders: Folder[] = ['new', 'cur
   for (const f of folders) yield* listFolder(dir, f);
 }
 
-export type FindResult = { ok: true; entry: MaildirEntry } | { ok: false; error: string };
+/** `not-found`: no message of that unique name, file name or path in new/ or cur/. */
+export type FindResult = Result<MaildirEntry, 'not-found'>;
 
 /**
  * Finds a message by its unique name, its file name (with info) or a path
@@ -72,23 +74,23 @@ export type FindResult = { ok: true; entry: MaildirEntry } | { ok: false; error:
  */
 export async function findMessage(dir: string, nameOrPath: string): Promise<FindResult> {
   const file = basename(nameOrPath);
-  if (!file || file === '.' || file === '..') return { ok: false, error: `no message '${nameOrPath}'` };
+  if (!file || file === '.' || file === '..') return err('not-found', `no message '${nameOrPath}'`);
   const unique = parseFileName(file).unique;
   const parent = basename(nameOrPath.slice(0, Math.max(0, nameOrPath.length - file.length - 1)));
   const folders: Folder[] = parent === 'cur' ? ['cur', 'new'] : ['new', 'cur'];
   for (const folder of folders) {
     for (const candidate of new Set([file, unique, fileNameWithFlags(unique, '')])) {
       try {
-        if ((await stat(join(dir, folder, candidate))).isFile()) return { ok: true, entry: entry(dir, folder, candidate) };
+        if ((await stat(join(dir, folder, candidate))).isFile()) return ok(entry(dir, folder, candidate));
       } catch {
         /* not this one */
       }
     }
   }
   for (const folder of folders) {
-    for await (const e of listFolder(dir, folder)) if (e.name === unique) return { ok: true, entry: e };
+    for await (const e of listFolder(dir, folder)) if (e.name === unique) return ok(e);
   }
-  return { ok: false, error: `no message '${nameOrPath}'` };
+  return err('not-found', `no message '${nameOrPath}'`);
 }
 
 /** Renames a message to a folder and flag set; returns the new entry. */
@@ -109,12 +111,12 @@ export async function changeFlags(
   dir: string,
   e: MaildirEntry,
   changes: string[],
-): Promise<{ ok: true; entry: MaildirEntry } | { ok: false; error: string }> {
+): Promise<Result<MaildirEntry, 'syntax'>> {
   const r = applyFlagChanges(e.flags, changes);
   if (!r.ok) return r;
   // A file in new/ without info keeps its bare name when no flag is set.
-  if (e.folder === 'new' && r.flags === '' && e.info === undefined) return { ok: true, entry: e };
-  return { ok: true, entry: await moveTo(dir, e, e.folder, r.flags) };
+  if (e.folder === 'new' && r.value === '' && e.info === undefined) return ok(e);
+  return ok(await moveTo(dir, e, e.folder, r.value));
 }
 
 export async function removeMessage(e: MaildirEntry): Promise<void> {

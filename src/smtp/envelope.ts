@@ -20,7 +20,8 @@ export interface MessageHeader {
   noBody: boolean;
 }
 
-export type HeaderResult = { ok: true; value: MessageHeader } | { ok: false; error: string };
+/** `malformed`: a header line that is not a field (with its line); `too-large`: over the bound. */
+export type HeaderResult = Result<MessageHeader, 'malformed' | 'too-large'>;
 
 /** Reads the header from a chunk source, leaving the source positioned after what `bodyStart` holds. */
 export async function readMessageHeader(
@@ -38,7 +39,7 @@ export async function readMessageHeader(
     for (const e of events) {
       if (e.type === 'field') {
         size += e.field.raw.length;
-        if (size > max) return { ok: false, error: `header larger than ${max} bytes` };
+        if (size > max) return err('too-large', `header larger than ${max} bytes`);
         const name = e.field.name.toLowerCase();
         const value = fieldValue(e.field.raw).toString('utf8');
         if (name === 'from') r.from.push(...extractAddresses(value));
@@ -51,21 +52,21 @@ export async function readMessageHeader(
         }
         kept.push(e.field.raw);
       } else if (e.type === 'malformed') {
-        return { ok: false, error: `line ${e.line}: ${e.reason}` };
+        return err('malformed', e.reason, e.line);
       } else if (e.type === 'too-long') {
-        return { ok: false, error: `line ${e.line}: header field ${e.name} too long` };
+        return err('too-large', `header field ${e.name} too long`, e.line);
       } else if (e.type === 'end') {
         r.noBody = !e.sawBlankLine;
         kept.push(Buffer.from(e.sawBlankLine ? '\r\n' : ''));
         r.header = Buffer.concat(kept);
         r.bodyStart = e.body;
-        return { ok: true, value: r };
+        return ok(r);
       }
     }
     if (next.done) {
       r.header = Buffer.concat(kept);
       r.noBody = true;
-      return { ok: true, value: r };
+      return ok(r);
     }
   }
 }

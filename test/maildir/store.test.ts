@@ -37,20 +37,20 @@ describe('info', () => {
     fc.assert(
       fc.property(fc.array(letters), fc.array(fc.tuple(fc.constantFrom('+', '-'), fc.array(letters, { minLength: 1, maxLength: 3 }))), (start, changes) => {
         const r = applyFlagChanges(start.join(''), changes.map(([sign, ls]) => sign + ls.join('')));
-        if (!r.ok) throw new Error(r.error);
-        expect(r.flags).toBe([...new Set(r.flags)].sort().join(''));
+        if (!r.ok) throw new Error(r.message);
+        expect(r.value).toBe([...new Set(r.value)].sort().join(''));
         const last = new Map<string, string>();
         for (const [sign, ls] of changes) for (const l of ls) last.set(l, sign);
-        for (const [l, sign] of last) expect(r.flags.includes(l)).toBe(sign === '+');
-        for (const l of start) if (!last.has(l)) expect(r.flags.includes(l)).toBe(true);
+        for (const [l, sign] of last) expect(r.value.includes(l)).toBe(sign === '+');
+        for (const l of start) if (!last.has(l)) expect(r.value.includes(l)).toBe(true);
       }),
       { numRuns: 500 },
     );
   });
   it('applies +X -X changes', () => {
-    expect(applyFlagChanges('ST', ['+F', '-T'])).toEqual({ ok: true, flags: 'FS' });
-    expect(applyFlagChanges('', ['+RS'])).toEqual({ ok: true, flags: 'RS' });
-    expect(applyFlagChanges('S', ['S'])).toMatchObject({ ok: false });
+    expect(applyFlagChanges('ST', ['+F', '-T'])).toEqual({ ok: true, value: 'FS' });
+    expect(applyFlagChanges('', ['+RS'])).toEqual({ ok: true, value: 'RS' });
+    expect(applyFlagChanges('S', ['S'])).toMatchObject({ ok: false, error: 'syntax' });
     expect(applyFlagChanges('S', ['+:'])).toMatchObject({ ok: false });
   });
 });
@@ -64,32 +64,32 @@ describe('store', () => {
   });
   it('finds a message by unique name, file name or path', async () => {
     const dir = await maildir({ 'new/a.h': 'x', 'cur/c.h:2,RS': 'y' });
-    expect(await findMessage(dir, 'a.h')).toMatchObject({ ok: true, entry: { folder: 'new', file: 'a.h' } });
-    expect(await findMessage(dir, 'c.h')).toMatchObject({ ok: true, entry: { folder: 'cur', file: 'c.h:2,RS' } });
-    expect(await findMessage(dir, 'c.h:2,S')).toMatchObject({ ok: true, entry: { file: 'c.h:2,RS' } });
-    expect(await findMessage(dir, `${dir}/cur/c.h:2,RS`)).toMatchObject({ ok: true, entry: { folder: 'cur' } });
-    expect(await findMessage(dir, 'zzz')).toEqual({ ok: false, error: "no message 'zzz'" });
+    expect(await findMessage(dir, 'a.h')).toMatchObject({ ok: true, value: { folder: 'new', file: 'a.h' } });
+    expect(await findMessage(dir, 'c.h')).toMatchObject({ ok: true, value: { folder: 'cur', file: 'c.h:2,RS' } });
+    expect(await findMessage(dir, 'c.h:2,S')).toMatchObject({ ok: true, value: { file: 'c.h:2,RS' } });
+    expect(await findMessage(dir, `${dir}/cur/c.h:2,RS`)).toMatchObject({ ok: true, value: { folder: 'cur' } });
+    expect(await findMessage(dir, 'zzz')).toEqual({ ok: false, error: 'not-found', message: "no message 'zzz'" });
     expect(await findMessage(dir, '..')).toMatchObject({ ok: false });
   });
   it('commits new/ -> cur/ with flags, changes flags, removes', async () => {
     const dir = await maildir({ 'new/a.h': 'x' });
     const found = await findMessage(dir, 'a.h');
-    if (!found.ok) throw new Error(found.error);
-    const c = await commitMessage(dir, found.entry, 'S');
+    if (!found.ok) throw new Error(found.message);
+    const c = await commitMessage(dir, found.value, 'S');
     expect(c).toMatchObject({ folder: 'cur', file: 'a.h:2,S' });
     expect(await readdir(join(dir, 'new'))).toEqual([]);
     const f = await changeFlags(dir, c, ['+T', '+F', '-S']);
-    expect(f).toMatchObject({ ok: true, entry: { file: 'a.h:2,FT' } });
+    expect(f).toMatchObject({ ok: true, value: { file: 'a.h:2,FT' } });
     expect(await readdir(join(dir, 'cur'))).toEqual(['a.h:2,FT']);
     if (!f.ok) throw new Error();
-    await removeMessage(f.entry);
+    await removeMessage(f.value);
     expect(await readdir(join(dir, 'cur'))).toEqual([]);
   });
   it('commits a file without info to cur/ with an empty info', async () => {
     const dir = await maildir({ 'new/a.h': 'x' });
     const found = await findMessage(dir, 'a.h');
-    if (!found.ok) throw new Error(found.error);
-    expect(await commitMessage(dir, found.entry)).toMatchObject({ file: 'a.h:2,' });
+    if (!found.ok) throw new Error(found.message);
+    expect(await commitMessage(dir, found.value)).toMatchObject({ file: 'a.h:2,' });
   });
 });
 
