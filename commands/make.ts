@@ -58,8 +58,8 @@ async function makeMessage(argv: string[]): Promise<number> {
       const stats = scan.finish();
       enc = wanted === 'auto' ? chooseEncoding(stats, { mustEndWithCRLF: true }) : wanted;
       if (type.startsWith('message/') && (enc === 'base64' || enc === 'quoted-printable')) enc = identityEncoding(stats);
-      const why = checkEncoding(enc, stats);
-      if (why) throw usageError(`${body.name}: ${why}`);
+      const safe = checkEncoding(enc, stats);
+      if (!safe.ok) throw usageError(`${body.name}: ${safe.message}`);
     }
     specs.push(
       { kind: 'structured', name: 'MIME-Version', value: '1.0' },
@@ -67,9 +67,9 @@ async function makeMessage(argv: string[]): Promise<number> {
       { kind: 'structured', name: 'Content-Transfer-Encoding', value: enc },
     );
     const header = encodeHeaderFields(specs, { utf8: o.utf8 });
-    if (!header.ok) throw usageError(header.error);
+    if (!header.ok) throw usageError(header.message);
     const w = new MessageWriter(o.output, o.newline);
-    await w.write(header.text + '\r\n');
+    await w.write(header.value + '\r\n');
     const e = bodyEncoder(enc, text, true);
     for await (const c of body.chunks()) await w.write(e ? e.push(c) : c);
     if (e) await w.write(e.finish());
@@ -87,8 +87,8 @@ async function addField(argv: string[]): Promise<number> {
   const o = cmd.opts() as HeaderFlagValues & { newline: 'auto' | 'lf' | 'crlf'; output?: string };
   const specs = headerFromFlags(o, new IdentifierSource(o.seed));
   const header = encodeHeaderFields(specs, { utf8: o.utf8 });
-  if (!header.ok) throw usageError(header.error);
+  if (!header.ok) throw usageError(header.message);
   // (a missing input leaves stdout empty: writePrepended reads before it writes)
-  await writePrepended(header.text, readMessage(cmd.args[0], o.newline), o);
+  await writePrepended(header.value, readMessage(cmd.args[0], o.newline), o);
   return 0;
 }

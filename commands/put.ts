@@ -77,8 +77,8 @@ async function* maybeWrapped(input: AsyncIterable<Buffer>, wrap: (() => MessageW
     if (out.length) yield out;
   }
   const end = w.finish();
-  if (!end.ok) throw usageError(end.error);
-  yield end.data;
+  if (!end.ok) throw usageError(end.message);
+  yield end.value;
 }
 
 export default async function put(argv: string[]): Promise<number> {
@@ -163,8 +163,8 @@ export default async function put(argv: string[]): Promise<number> {
         if (isMessage && (encoding === 'base64' || encoding === 'quoted-printable')) {
           encoding = identityEncoding(stats);
         }
-        const why = checkEncoding(encoding, stats);
-        if (why) throw usageError(`${content.name}: ${why}`);
+        const safe = checkEncoding(encoding, stats);
+        if (!safe.ok) throw usageError(`${content.name}: ${safe.message}`);
       } else encoding = wanted;
       const ps = [...params];
       if (text && !ps.some(([k]) => k === 'charset') && stats && stats.eightBit > 0 && stats.validUtf8) ps.push(['charset', 'utf-8']);
@@ -180,8 +180,8 @@ export default async function put(argv: string[]): Promise<number> {
       if (o.id !== undefined) specs.push({ kind: 'structured', name: 'Content-ID', value: o.id.startsWith('<') ? o.id : `<${o.id}>` });
       specs.push(...extra);
       const h = encodeHeaderFields(specs, { utf8: o.utf8 });
-      if (!h.ok) throw usageError(h.error);
-      return { header: h.text, encoding };
+      if (!h.ok) throw usageError(h.message);
+      return { header: h.value, encoding };
     };
     for await (const c of source) await handle(appender.push(c));
     await handle(appender.finish());

@@ -29,8 +29,8 @@ export default async function wrap(argv: string[]): Promise<number> {
   const w = new MessageWriter(o.output, o.newline);
   for await (const c of readMessage(cmd.args[0], o.newline)) await w.write(wrapper.push(c));
   const end = wrapper.finish();
-  await w.write(end.data);
+  await w.write(end.ok ? end.value : end.data);
   await w.end();
-  if (!end.ok) throw new BlazeError(end.error);
+  if (!end.ok) throw new BlazeError(end.message);
   return 0;
 }

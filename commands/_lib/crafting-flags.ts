@@ -42,20 +42,22 @@ export function parseFieldFlag(flag: string): HeaderFieldSpec & { kind: 'unstruc
   if (colon <= 0) throw usageError(`-f "${flag}": expected "Name: value"`);
   const name = flag.slice(0, colon).trim();
   const value = flag.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-  const bad = checkFieldName(name) ?? checkFieldValue(name, value);
-  if (bad) throw usageError(`-f: ${bad}`);
+  const checkedName = checkFieldName(name);
+  if (!checkedName.ok) throw usageError(`-f: ${checkedName.message}`);
+  const checkedValue = checkFieldValue(name, value);
+  if (!checkedValue.ok) throw usageError(`-f: ${checkedValue.message}`);
   const kind = fieldKind(name);
   if (kind === 'addresses') return { kind: 'addresses-text', name, value };
   return { kind, name, value };
 }
 
 export function addressField(name: string, list: string, flag: string): HeaderFieldSpec & { kind: 'addresses' } {
-  const bad = checkFieldValue(flag, list);
-  if (bad) throw usageError(bad);
+  const checked = checkFieldValue(flag, list);
+  if (!checked.ok) throw usageError(checked.message);
   const r = parseAddressInput(list);
-  if (!r.ok) throw usageError(`${flag}: ${r.error}`);
-  if (!r.addresses.length) throw usageError(`${flag}: no address in "${list}"`);
-  return { kind: 'addresses', name, addresses: r.addresses };
+  if (!r.ok) throw usageError(`${flag}: ${r.message}`);
+  if (!r.value.length) throw usageError(`${flag}: no address in "${list}"`);
+  return { kind: 'addresses', name, addresses: r.value };
 }
 
 export function fieldsFromFlags(fields: string[] | undefined): HeaderFieldSpec[] {
@@ -101,8 +103,8 @@ export function headerFromFlags(o: HeaderFlagValues, ids: IdentifierSource): Hea
   if (o.cc !== undefined) specs.push(addressField('Cc', o.cc, '--cc'));
   if (o.bcc !== undefined) specs.push(addressField('Bcc', o.bcc, '--bcc'));
   if (o.subject !== undefined) {
-    const bad = checkFieldValue('--subject', o.subject);
-    if (bad) throw usageError(bad);
+    const checked = checkFieldValue('--subject', o.subject);
+    if (!checked.ok) throw usageError(checked.message);
     specs.push({ kind: 'unstructured', name: 'Subject', value: o.subject });
   }
   if (o.messageId === 'auto') specs.push({ kind: 'structured', name: 'Message-ID', value: ids.messageId(hostname() || 'localhost') });
@@ -124,8 +126,8 @@ export function parseParams(ps: string[] | undefined, isValidName: (n: string) =
     const k = p.slice(0, eq).trim().toLowerCase();
     const v = p.slice(eq + 1);
     if (!isValidName(k)) throw usageError(`-p "${p}": bad parameter name`);
-    const bad = checkFieldValue(`-p ${k}`, v);
-    if (bad) throw usageError(bad);
+    const checked = checkFieldValue(`-p ${k}`, v);
+    if (!checked.ok) throw usageError(checked.message);
     out.push([k, v]);
   }
   return out;
@@ -166,6 +168,6 @@ export function wrapOptionsFrom(o: WrapFlags, subtype: MultipartSubtype): WrapOp
     specs.push({ kind: 'structured', name: 'Content-Disposition', value: 'form-data; name="1"' });
   }
   const inner = encodeHeaderFields(specs, { utf8: o.utf8 });
-  if (!inner.ok) throw usageError(inner.error);
-  return { subtype, boundary, params: parseParams(o.param, isValidParamName), innerFields: inner.text, utf8: o.utf8 };
+  if (!inner.ok) throw usageError(inner.message);
+  return { subtype, boundary, params: parseParams(o.param, isValidParamName), innerFields: inner.value, utf8: o.utf8 };
 }

@@ -20,17 +20,17 @@ describe('address input', () => {
   it('reads routes, domain literals, quoted local parts and obs-phrase dots', () => {
     expect(parseAddressInput('J.R.R. Tolkien <@a.org,@b.org:"j r"@[192.0.2.1]>')).toEqual({
       ok: true,
-      addresses: [{ name: 'J.R.R. Tolkien', route: ['a.org', 'b.org'], local: 'j r', domain: '[192.0.2.1]' }],
+      value: [{ name: 'J.R.R. Tolkien', route: ['a.org', 'b.org'], local: 'j r', domain: '[192.0.2.1]' }],
     });
   });
   it('names where it went wrong', () => {
-    expect(parseAddressInput('"unclosed <a@b>')).toEqual({ ok: false, error: 'unclosed quoted-string at offset 0' });
-    expect(parseAddressInput('a@b c@d')).toEqual({ ok: false, error: 'expected "," at offset 4' });
-    expect(parseAddressInput('Team: a@b')).toEqual({ ok: false, error: 'group "Team" without its closing ";"' });
+    expect(parseAddressInput('"unclosed <a@b>')).toEqual({ ok: false, error: 'syntax', message: 'unclosed quoted-string at offset 0' });
+    expect(parseAddressInput('a@b c@d')).toEqual({ ok: false, error: 'syntax', message: 'expected "," at offset 4' });
+    expect(parseAddressInput('Team: a@b')).toEqual({ ok: false, error: 'syntax', message: 'group "Team" without its closing ";"' });
   });
   it('writes what it read: route, literal, quoted local part', () => {
     const r = parseAddressInput('J.R.R. Tolkien <@a.org,@b.org:"j r"@[192.0.2.1]>');
-    expect(r.ok && encodeAddressList(r.addresses)).toEqual({ ok: true, value: '"J.R.R. Tolkien" <@a.org,@b.org:"j r"@[192.0.2.1]>' });
+    expect(r.ok && encodeAddressList(r.value)).toEqual({ ok: true, value: '"J.R.R. Tolkien" <@a.org,@b.org:"j r"@[192.0.2.1]>' });
   });
   it('turns a non-ASCII domain into A-labels, or keeps it with utf8', () => {
     expect(encodeAddressList([{ local: 'a', domain: 'bücher.example' }])).toEqual({ ok: true, value: 'a@xn--bcher-kva.example' });
@@ -60,7 +60,7 @@ describe('unstructured values', () => {
     expect(encodeUnstructured('é é')).toMatch(/^=\?utf-8\?[BQ]\?[^ ]*\?=$/);
   });
   it('folds an empty value to the bare name', () => {
-    expect(foldField('X-Empty', '')).toEqual({ ok: true, text: 'X-Empty:\r\n' });
+    expect(foldField('X-Empty', '')).toEqual({ ok: true, value: 'X-Empty:\r\n' });
   });
 });
 
@@ -68,7 +68,7 @@ describe('wrap and put edge cases', () => {
   it('wrap reports a malformed header line', () => {
     const w = new MessageWrapper({ subtype: 'mixed', boundary: 'b' });
     w.push(Buffer.from('Subject: s\r\nnot a field\r\n\r\nbody\r\n'));
-    expect(w.finish()).toMatchObject({ ok: false, error: 'line 2: header field without a colon' });
+    expect(w.finish()).toMatchObject({ ok: false, error: 'malformed', message: 'line 2: header field without a colon', line: 2 });
   });
   it('put closes a multipart that has no close delimiter', () => {
     const out = run(new MultipartAppender(), 'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n', 'NEW');

@@ -123,7 +123,7 @@ describe('MessageExploder', () => {
     const ids = new IdentifierSource();
     const written = message.map((spec) => {
       const r = buildMessage(spec, { ids });
-      return r.ok ? r.data : Buffer.alloc(0);
+      return r.ok ? r.value : Buffer.alloc(0);
     });
     const noise = fc.array(fc.oneof(fc.constantFrom('\r\n', '\n', '\r', '--', '--b', '--b--', 'Content-Type: multipart/mixed; boundary=b', ': ', ' '), fc.string({ maxLength: 8 })), { maxLength: 40 }).map((a) => Buffer.from(a.join(''), 'latin1'));
     fc.assert(

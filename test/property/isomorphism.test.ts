@@ -150,10 +150,10 @@ describe('isomorphism: Python email reads back what blaze writes', () => {
       const encoded = cases.map(([s, utf8], i) => {
         // utf8: raw UTF-8 header text (RFC 6532) instead of encoded-words
         const r = buildMessage(s, { ids, utf8 });
-        if (!r.ok) throw new Error(`case ${done + i} (seed ${SEED}, batch ${b}): encoder error ${r.error}\n${JSON.stringify(s)}`);
-        const bad = checkLines(r.data) ?? check78(r.data);
+        if (!r.ok) throw new Error(`case ${done + i} (seed ${SEED}, batch ${b}): encoder error ${r.message}\n${JSON.stringify(s)}`);
+        const bad = checkLines(r.value) ?? check78(r.value);
         if (bad) throw new Error(`case ${done + i} (seed ${SEED}): ${bad}`);
-        return r.data;
+        return r.value;
       });
       const parsed = await pythonParse(encoded);
       expect(parsed.length).toBe(n);
@@ -180,7 +180,7 @@ function partFor(l: LeafSpec, boundary: string, utf8: boolean): Buffer {
   scan.push(l.body);
   const stats = scan.finish();
   const enc = chooseEncoding(stats);
-  if (checkEncoding(enc, stats)) throw new Error(`auto chose ${enc}, which cannot carry the content`);
+  if (!checkEncoding(enc, stats).ok) throw new Error(`auto chose ${enc}, which cannot carry the content`);
   const specs: HeaderFieldSpec[] = [
     { kind: 'structured', name: 'Content-Type', value: encodeContentValue(l.type, l.params ?? [], { utf8 }) },
     { kind: 'structured', name: 'Content-Transfer-Encoding', value: enc },
@@ -191,10 +191,10 @@ function partFor(l: LeafSpec, boundary: string, utf8: boolean): Buffer {
     specs.push({ kind: 'structured', name: 'Content-Disposition', value: segs.join('; ') });
   }
   const h = encodeHeaderFields(specs, { utf8 });
-  if (!h.ok) throw new Error(h.error);
+  if (!h.ok) throw new Error(h.message);
   const e = enc === 'base64' ? new Base64Encoder({ finalNewline: false }) : enc === 'quoted-printable' ? new QuotedPrintableEncoder({ text: l.type.startsWith('text/') }) : undefined;
   const body = e ? Buffer.concat([e.push(l.body), e.finish()]) : Buffer.from(l.body);
-  return Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n${h.text}\r\n`, 'utf8'), body]);
+  return Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n${h.value}\r\n`, 'utf8'), body]);
 }
 
 describe('isomorphism through the streaming wrap and put', () => {
@@ -205,8 +205,8 @@ describe('isomorphism through the streaming wrap and put', () => {
     const expected: MimeSpec[] = [];
     const encoded = cases.map(([m, l, size, utf8], i) => {
       const built = buildMessage(m, { ids, utf8 });
-      if (!built.ok) throw new Error(`case ${i}: ${built.error}`);
-      let input = built.data;
+      if (!built.ok) throw new Error(`case ${i}: ${built.message}`);
+      let input = built.value;
       let parts: MimeSpec[];
       let subtype: string;
       if ('parts' in m) {
@@ -217,8 +217,8 @@ describe('isomorphism through the streaming wrap and put', () => {
         const out: Buffer[] = [];
         chunked(input, size, (c) => out.push(w.push(c)));
         const end = w.finish();
-        if (!end.ok) throw new Error(`case ${i}: wrap: ${end.error}`);
-        input = Buffer.concat([...out, end.data]);
+        if (!end.ok) throw new Error(`case ${i}: wrap: ${end.message}`);
+        input = Buffer.concat([...out, end.value]);
         parts = [{ ...m, fields: [] }];
         subtype = 'mixed';
       }
@@ -257,7 +257,7 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
         const f = encodeHeaderField({ kind: 'unstructured', name: 'Subject', value: text }, { utf8 });
         expect(f.ok).toBe(true);
         if (!f.ok) return;
-        const value = f.text.slice('Subject: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
+        const value = f.value.slice('Subject: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
         expect(decodeEncodedWords(value)).toBe(text);
         const phrase = encodePhrase(text.replace(/[ \t]+/g, ' '), { utf8 });
         if (phrase.startsWith('=?')) expect(decodeEncodedWords(phrase)).toBe(text.replace(/[ \t]+/g, ' '));
@@ -272,7 +272,7 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
         const f = encodeHeaderField({ kind: 'addresses', name: 'To', addresses: list }, { utf8 });
         expect(f.ok).toBe(true);
         if (!f.ok) return;
-        const value = f.text.slice('To: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
+        const value = f.value.slice('To: '.length, -2).replace(/\r\n(?=[ \t])/g, '');
         const r = parseAddressList(value, { decode: true });
         expect(r.ok).toBe(true);
         expect(r.addresses).toEqual(list);

@@ -69,10 +69,10 @@ describe('isomorphism: blaze reads back what blaze writes', () => {
     const cases = fc.sample(fc.tuple(message, fc.boolean(), fc.integer({ min: 1, max: 5000 })), { numRuns: RUNS, seed: SEED });
     cases.forEach(([spec, utf8, chunk], i) => {
       const r = buildMessage(spec, { ids, utf8 });
-      if (!r.ok) throw new Error(`case ${i} (FUZZ_SEED=${SEED}): encoder error ${r.error}`);
-      const tree = parseToTree(r.data, { chunkSize: chunk });
+      if (!r.ok) throw new Error(`case ${i} (FUZZ_SEED=${SEED}): encoder error ${r.message}`);
+      const tree = parseToTree(r.value, { chunkSize: chunk });
       const d = compare(spec, tree.root, 'message') ?? (tree.warnings.length ? `warnings: ${tree.warnings.map((w) => w.message).join('; ')}` : undefined);
-      if (d) throw new Error(`case ${i} (FUZZ_SEED=${SEED}, chunks of ${chunk}): ${d}\nmessage:\n${r.data.toString('utf8').slice(0, 2000)}`);
+      if (d) throw new Error(`case ${i} (FUZZ_SEED=${SEED}, chunks of ${chunk}): ${d}\nmessage:\n${r.value.toString('utf8').slice(0, 2000)}`);
     });
     expect(cases).toHaveLength(RUNS);
   }, 300_000);

@@ -4,6 +4,7 @@
 // written (a non-ASCII local part without --utf8) is an error, not an exception.
 import { domainToASCII } from 'node:url';
 import { encodeWords, MAX_PLAIN_WORD } from './encoded-word-encoder.ts';
+import { err, ok, type Result } from '../../result.ts';
 
 /** Structurally the same as src/mime/address.ts's Mailbox and Group. */
 export interface MailboxOut {
@@ -18,7 +19,8 @@ export interface GroupOut {
 }
 export type AddressOut = MailboxOut | GroupOut;
 
-export type EncodeResult = { ok: true; value: string } | { ok: false; error: string };
+/** `needs-utf8`: non-ASCII where only --utf8 (RFC 6532) allows it; `invalid`: not writable as an address. */
+export type EncodeResult = Result<string, 'invalid' | 'needs-utf8'>;
 
 export interface AddressEncodeOptions {
   utf8?: boolean;
@@ -60,21 +62,21 @@ export function encodePhrase(name: string, opts: AddressEncodeOptions = {}): str
 
 export function encodeLocalPart(local: string, opts: AddressEncodeOptions = {}): EncodeResult {
   const utf8 = opts.utf8 ?? false;
-  if (!utf8 && !isAscii(local)) return { ok: false, error: `non-ASCII local part "${local}" needs --utf8` };
-  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(local)) return { ok: false, error: `control character in local part` };
-  return { ok: true, value: isDotAtom(local, utf8) ? local : quoted(local) };
+  if (!utf8 && !isAscii(local)) return err('needs-utf8', `non-ASCII local part "${local}" needs --utf8`);
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(local)) return err('invalid', `control character in local part`);
+  return ok(isDotAtom(local, utf8) ? local : quoted(local));
 }
 
 export function encodeDomain(domain: string, opts: AddressEncodeOptions = {}): EncodeResult {
-  if (domain.startsWith('[') && domain.endsWith(']')) return { ok: true, value: domain };
+  if (domain.startsWith('[') && domain.endsWith(']')) return ok(domain);
   if (isAscii(domain)) {
-    if (isDotAtom(domain, false)) return { ok: true, value: domain };
-    return { ok: false, error: `bad domain "${domain}"` };
+    if (isDotAtom(domain, false)) return ok(domain);
+    return err('invalid', `bad domain "${domain}"`);
   }
-  if (opts.utf8) return { ok: true, value: domain };
+  if (opts.utf8) return ok(domain);
   const a = domainToASCII(domain);
-  if (!a) return { ok: false, error: `bad domain "${domain}"` };
-  return { ok: true, value: a };
+  if (!a) return err('invalid', `bad domain "${domain}"`);
+  return ok(a);
 }
 
 export function encodeAddrSpec(m: MailboxOut, opts: AddressEncodeOptions = {}): EncodeResult {
@@ -82,7 +84,7 @@ export function encodeAddrSpec(m: MailboxOut, opts: AddressEncodeOptions = {}): 
   if (!l.ok) return l;
   const d = encodeDomain(m.domain, opts);
   if (!d.ok) return d;
-  return { ok: true, value: `${l.value}@${d.value}` };
+  return ok(`${l.value}@${d.value}`);
 }
 
 export function encodeMailbox(m: MailboxOut, opts: AddressEncodeOptions = {}): EncodeResult {
@@ -91,8 +93,8 @@ export function encodeMailbox(m: MailboxOut, opts: AddressEncodeOptions = {}): E
   const route = m.route?.length ? m.route.map((r) => '@' + r).join(',') + ':' : '';
   if (m.name === undefined && !route) return spec;
   const angle = `<${route}${spec.value}>`;
-  if (m.name === undefined || m.name === '') return { ok: true, value: angle };
-  return { ok: true, value: `${encodePhrase(m.name, opts)} ${angle}` };
+  if (m.name === undefined || m.name === '') return ok(angle);
+  return ok(`${encodePhrase(m.name, opts)} ${angle}`);
 }
 
 export function isGroupOut(a: AddressOut): a is GroupOut {
@@ -107,7 +109,7 @@ export function encodeAddress(a: AddressOut, opts: AddressEncodeOptions = {}): E
     if (!r.ok) return r;
     members.push(r.value);
   }
-  return { ok: true, value: `${encodePhrase(a.group, opts)}:${members.length ? ' ' + members.join(', ') : ''};` };
+  return ok(`${encodePhrase(a.group, opts)}:${members.length ? ' ' + members.join(', ') : ''};`);
 }
 
 /** An address list as a field value (folding is the caller's job). */
@@ -118,5 +120,5 @@ export function encodeAddressList(list: AddressOut[], opts: AddressEncodeOptions
     if (!r.ok) return r;
     out.push(r.value);
   }
-  return { ok: true, value: out.join(', ') };
+  return ok(out.join(', '));
 }

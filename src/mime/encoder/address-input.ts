@@ -4,8 +4,10 @@
 // Kept apart from the message parser (src/mime/address.ts): this one reads what
 // a user means and is strict, so a typo is an error naming where it is.
 import type { AddressOut, MailboxOut } from './address-encoder.ts';
+import { err, ok, type Result } from '../../result.ts';
 
-export type AddressInputResult = { ok: true; addresses: AddressOut[] } | { ok: false; error: string };
+/** `syntax`: not an address list a user would mean (the message says where). */
+export type AddressInputResult = Result<AddressOut[], 'syntax'>;
 
 type Tok = { t: 'atom' | 'quoted' | 'special' | 'literal'; v: string; pos: number; spaceBefore: boolean };
 
@@ -164,7 +166,7 @@ function mailbox(r: Reader): MailboxOut | string {
 /** An address list as typed by a person. */
 export function parseAddressInput(value: string): AddressInputResult {
   const toks = tokenize(value);
-  if (typeof toks === 'string') return { ok: false, error: toks };
+  if (typeof toks === 'string') return err('syntax', toks);
   const r = new Reader(toks);
   const out: AddressOut[] = [];
   while (r.peek()) {
@@ -178,13 +180,13 @@ export function parseAddressInput(value: string): AddressInputResult {
       r.i++;
       const members: MailboxOut[] = [];
       while (!r.isSpecial(';')) {
-        if (!r.peek()) return { ok: false, error: `group "${name}" without its closing ";"` };
+        if (!r.peek()) return err('syntax', `group "${name}" without its closing ";"`);
         if (r.isSpecial(',')) {
           r.i++;
           continue;
         }
         const m = mailbox(r);
-        if (typeof m === 'string') return { ok: false, error: m };
+        if (typeof m === 'string') return err('syntax', m);
         members.push(m);
       }
       r.i++;
@@ -192,10 +194,10 @@ export function parseAddressInput(value: string): AddressInputResult {
     } else {
       r.i = start;
       const m = mailbox(r);
-      if (typeof m === 'string') return { ok: false, error: m };
+      if (typeof m === 'string') return err('syntax', m);
       out.push(m);
     }
-    if (r.peek() && !r.isSpecial(',')) return { ok: false, error: `expected "," at ${r.where()}` };
+    if (r.peek() && !r.isSpecial(',')) return err('syntax', `expected "," at ${r.where()}`);
   }
-  return { ok: true, addresses: out };
+  return ok(out);
 }

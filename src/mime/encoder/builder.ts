@@ -8,6 +8,8 @@ import { checkEncoding, chooseEncoding, scanBody, type TransferEncoding } from '
 import { encodeHeaderFields, type HeaderFieldSpec } from './field-encoder.ts';
 import { encodeContentValue, encodeParameter } from './param-encoder.ts';
 import { IdentifierSource } from './identifiers.ts';
+import { ok, type Result } from '../../result.ts';
+import type { FieldError } from './field-encoder.ts';
 
 export interface LeafSpec {
   fields: HeaderFieldSpec[];
@@ -32,7 +34,8 @@ export interface BuildOptions {
   mimeVersion?: boolean;
 }
 
-export type BuildResult = { ok: true; data: Buffer } | { ok: false; error: string };
+/** The message in wire form, or why it cannot be written (a field, or `unsafe`: an encoding that would corrupt a body). */
+export type BuildResult = Result<Buffer, FieldError | 'unsafe'>;
 
 function isMultipart(s: MimeSpec): s is MultipartSpec {
   return (s as MultipartSpec).parts !== undefined;
@@ -59,14 +62,14 @@ function build(spec: MimeSpec, opts: BuildOptions, top: boolean, parentBoundarie
     specs.push({ kind: 'structured', name: 'Content-Type', value: encodeContentValue(`multipart/${spec.subtype}`, [['boundary', boundary]], opts) });
     const h = encodeHeaderFields(specs, opts);
     if (!h.ok) return h;
-    const out: Buffer[] = [Buffer.from(h.text + '\r\n', 'utf8')];
+    const out: Buffer[] = [Buffer.from(h.value + '\r\n', 'utf8')];
     for (const p of spec.parts) {
       const r = build(p, opts, false, [...parentBoundaries, boundary]);
       if (!r.ok) return r;
-      out.push(Buffer.from(`--${boundary}\r\n`, 'latin1'), r.data, Buffer.from('\r\n', 'latin1'));
+      out.push(Buffer.from(`--${boundary}\r\n`, 'latin1'), r.value, Buffer.from('\r\n', 'latin1'));
     }
     out.push(Buffer.from(`--${boundary}--\r\n`, 'latin1'));
-    return { ok: true, data: Buffer.concat(out) };
+    return ok(Buffer.concat(out));
   }
   const text = spec.type.startsWith('text/');
   // the body must hold no delimiter of any enclosing multipart
@@ -76,8 +79,8 @@ function build(spec: MimeSpec, opts: BuildOptions, top: boolean, parentBoundarie
   const delimiterInside = stats.some((s) => s.boundaryLine);
   if (enc === 'auto') enc = delimiterInside ? 'quoted-printable' : chooseEncoding(s0, { mustEndWithCRLF: top });
   if (enc === '7bit' || enc === '8bit' || enc === 'binary') {
-    const why = checkEncoding(enc, { ...s0, boundaryLine: delimiterInside });
-    if (why) return { ok: false, error: why };
+    const safe = checkEncoding(enc, { ...s0, boundaryLine: delimiterInside });
+    if (!safe.ok) return safe;
   }
   specs.push({ kind: 'structured', name: 'Content-Type', value: encodeContentValue(spec.type, spec.params ?? [], opts) });
   specs.push({ kind: 'structured', name: 'Content-Transfer-Encoding', value: enc });
@@ -88,7 +91,7 @@ function build(spec: MimeSpec, opts: BuildOptions, top: boolean, parentBoundarie
   }
   const h = encodeHeaderFields(specs, opts);
   if (!h.ok) return h;
-  return { ok: true, data: Buffer.concat([Buffer.from(h.text + '\r\n', 'utf8'), encodeLeafBody(enc, text, spec.body, top)]) };
+  return ok(Buffer.concat([Buffer.from(h.value + '\r\n', 'utf8'), encodeLeafBody(enc, text, spec.body, top)]));
 }
 
 /** The wire form of a message described by `spec`. */

@@ -3,6 +3,7 @@
 // chooseEncoding then picks 7bit when every line is ASCII and at most 998
 // octets, quoted-printable for text, base64 for binary; checkEncoding tells
 // why an explicit 7bit or 8bit would corrupt the body.
+import { err, ok, type Result } from '../../result.ts';
 
 export type TransferEncoding = '7bit' | '8bit' | 'binary' | 'base64' | 'quoted-printable';
 export const TRANSFER_ENCODINGS: readonly TransferEncoding[] = ['7bit', '8bit', 'binary', 'base64', 'quoted-printable'];
@@ -165,15 +166,15 @@ export function identityEncoding(s: BodyStats): TransferEncoding {
   return s.nul || s.bareCR || s.bareLF || s.longestLine > 998 ? 'binary' : s.eightBit ? '8bit' : '7bit';
 }
 
-/** Why `enc` cannot carry this body unchanged, or undefined when it can. */
-export function checkEncoding(enc: TransferEncoding, s: BodyStats): string | undefined {
-  if (enc === 'base64' || enc === 'quoted-printable') return undefined;
-  if (s.boundaryLine) return `the content holds a line that is the multipart delimiter; use base64 or quoted-printable`;
-  if (enc === 'binary') return undefined;
+/** ENC when it carries this body unchanged, else `unsafe` and why (RFC 2045 §2.7-2.9, RFC 2046 §5.1.1). */
+export function checkEncoding(enc: TransferEncoding, s: BodyStats): Result<TransferEncoding, 'unsafe'> {
+  if (enc === 'base64' || enc === 'quoted-printable') return ok(enc);
+  if (s.boundaryLine) return err('unsafe', `the content holds a line that is the multipart delimiter; use base64 or quoted-printable`);
+  if (enc === 'binary') return ok(enc);
   const where = s.firstBad7bitLine ? ` (line ${s.firstBad7bitLine})` : '';
-  if (s.nul) return `${enc} cannot carry NUL bytes${where}`;
-  if (s.bareCR || s.bareLF) return `${enc} cannot carry a bare CR or LF${where}`;
-  if (s.longestLine > 998) return `${enc} cannot carry a line of ${s.longestLine} octets (998 at most)${where}`;
-  if (enc === '7bit' && s.eightBit) return `7bit cannot carry 8-bit bytes${where}`;
-  return undefined;
+  if (s.nul) return err('unsafe', `${enc} cannot carry NUL bytes${where}`);
+  if (s.bareCR || s.bareLF) return err('unsafe', `${enc} cannot carry a bare CR or LF${where}`);
+  if (s.longestLine > 998) return err('unsafe', `${enc} cannot carry a line of ${s.longestLine} octets (998 at most)${where}`);
+  if (enc === '7bit' && s.eightBit) return err('unsafe', `7bit cannot carry 8-bit bytes${where}`);
+  return ok(enc);
 }

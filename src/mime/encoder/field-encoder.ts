@@ -4,6 +4,7 @@
 import { foldField, FOLD_SOFT_LIMIT } from './fold.ts';
 import { encodeUnstructured } from './encoded-word-encoder.ts';
 import { encodeAddressList, type AddressOut } from './address-encoder.ts';
+import { err, ok, type Result } from '../../result.ts';
 
 export type HeaderFieldSpec =
   | { kind: 'unstructured'; name: string; value: string }
@@ -11,7 +12,15 @@ export type HeaderFieldSpec =
   /** Structured values (Date, Message-ID, Content-Type, ...): written as given, folded at white space. */
   | { kind: 'structured'; name: string; value: string };
 
-export type FieldResult = { ok: true; text: string } | { ok: false; error: string };
+/**
+ * Why a field cannot be written: `invalid` (a bad name, a control character
+ * in the value, an address that is not one), `needs-utf8` (non-ASCII where
+ * only RFC 6532 allows it), `too-long` (a word over 998 octets).
+ */
+export type FieldError = 'invalid' | 'needs-utf8' | 'too-long';
+
+/** The field (or fields) in wire form, CRLF after each. */
+export type FieldResult = Result<string, FieldError>;
 
 export interface FieldEncodeOptions {
   utf8?: boolean;
@@ -37,41 +46,41 @@ export function fieldKind(name: string): HeaderFieldSpec['kind'] {
 }
 
 /** RFC 5322 field-name: printable ASCII except the colon. */
-export function checkFieldName(name: string): string | undefined {
-  if (!name.length) return 'empty field name';
-  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) return `bad field name "${name}"`;
-  return undefined;
+export function checkFieldName(name: string): Result<string, 'invalid'> {
+  if (!name.length) return err('invalid', 'empty field name');
+  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) return err('invalid', `bad field name "${name}"`);
+  return ok(name);
 }
 
 /** A value must not hold CR, LF or NUL (or other control characters except TAB). */
-export function checkFieldValue(name: string, value: string): string | undefined {
+export function checkFieldValue(name: string, value: string): Result<string, 'invalid'> {
   const m = /[\x00-\x08\x0a-\x1f\x7f]/.exec(value);
-  if (!m) return undefined;
+  if (!m) return ok(value);
   const what = m[0] === '\r' ? 'a bare CR' : m[0] === '\n' ? 'a bare LF' : m[0] === '\0' ? 'a NUL byte' : `control character 0x${m[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
-  return `${name}: value holds ${what} at offset ${m.index}`;
+  return err('invalid', `${name}: value holds ${what} at offset ${m.index}`);
 }
 
 export function encodeHeaderField(spec: HeaderFieldSpec, opts: FieldEncodeOptions = {}): FieldResult {
   const bad = checkFieldName(spec.name);
-  if (bad) return { ok: false, error: bad };
+  if (!bad.ok) return bad;
   let value: string;
   if (spec.kind === 'addresses') {
     const r = encodeAddressList(spec.addresses, opts);
-    if (!r.ok) return { ok: false, error: `${spec.name}: ${r.error}` };
+    if (!r.ok) return err(r.error, `${spec.name}: ${r.message}`);
     value = r.value;
   } else {
     const v = spec.value.replace(/^[ \t]+|[ \t]+$/g, '');
     const badValue = checkFieldValue(spec.name, v);
-    if (badValue) return { ok: false, error: badValue };
+    if (!badValue.ok) return badValue;
     if (spec.kind === 'structured') {
-      if (!opts.utf8 && /[^\x00-\x7f]/.test(v)) return { ok: false, error: `${spec.name}: non-ASCII in a structured field needs --utf8` };
+      if (!opts.utf8 && /[^\x00-\x7f]/.test(v)) return err('needs-utf8', `${spec.name}: non-ASCII in a structured field needs --utf8`);
       value = v;
     } else {
       value = encodeUnstructured(v, { ...opts, firstRoom: FOLD_SOFT_LIMIT - spec.name.length - 2 });
     }
   }
   const f = foldField(spec.name, value);
-  if (!f.ok) return { ok: false, error: `${spec.name}: ${f.error}` };
+  if (!f.ok) return err(f.error, `${spec.name}: ${f.message}`);
   return f;
 }
 
@@ -81,7 +90,7 @@ export function encodeHeaderFields(specs: HeaderFieldSpec[], opts: FieldEncodeOp
   for (const s of specs) {
     const r = encodeHeaderField(s, opts);
     if (!r.ok) return r;
-    out.push(r.text);
+    out.push(r.value);
   }
-  return { ok: true, text: out.join('') };
+  return ok(out.join(''));
 }

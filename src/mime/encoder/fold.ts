@@ -3,11 +3,13 @@
 // A fold is only put before the first white-space character of a run, so no
 // line is ever made of white space alone, and unfolding (removing the CRLFs)
 // gives back exactly the value written.
+import { err, ok, type Result } from '../../result.ts';
 
 export const FOLD_SOFT_LIMIT = 78;
 export const FOLD_HARD_LIMIT = 998;
 
-export type FoldResult = { ok: true; text: string } | { ok: false; error: string };
+/** The folded field with its CRLF, or `too-long`: a word that cannot fit in 998 octets. */
+export type FoldResult = Result<string, 'too-long'>;
 
 function isWsp(c: number): boolean {
   return c === 0x20 || c === 0x09;
@@ -41,9 +43,9 @@ export function foldLine(s: string, width = FOLD_SOFT_LIMIT, firstBreak = 1): Fo
       cand = -1;
     }
     if (col > FOLD_HARD_LIMIT) {
-      return { ok: false, error: `a word too long to fold within ${FOLD_HARD_LIMIT} octets` };
+      return err('too-long', `a word too long to fold within ${FOLD_HARD_LIMIT} octets`);
     }
   }
   lines.push(s.slice(start));
-  return { ok: true, text: lines.join('\r\n') + '\r\n' };
+  return ok(lines.join('\r\n') + '\r\n');
 }

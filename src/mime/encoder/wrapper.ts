@@ -7,6 +7,7 @@ import { HeaderDecoder } from '../header-decoder.ts';
 import { DelimiterSearch } from './delimiter-search.ts';
 import { encodeContentValue } from './param-encoder.ts';
 import { foldField } from './fold.ts';
+import { err, ok, type Result } from '../../result.ts';
 
 export const MULTIPART_SUBTYPES = ['mixed', 'alternative', 'related', 'parallel', 'digest', 'report', 'signed', 'form-data'] as const;
 export type MultipartSubtype = (typeof MULTIPART_SUBTYPES)[number];
@@ -21,7 +22,12 @@ export interface WrapOptions {
   utf8?: boolean;
 }
 
-export type WrapFinish = { ok: true; data: Buffer } | { ok: false; data: Buffer; error: string };
+/**
+ * The end of the wrapped message. A failure still carries the bytes to
+ * write (`data`): `malformed` (a header line, with its line) or
+ * `boundary-in-message` (the chosen boundary occurs in the message).
+ */
+export type WrapFinish = Result<Buffer, 'malformed' | 'boundary-in-message', { data: Buffer }>;
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
@@ -38,7 +44,7 @@ export class MessageWrapper {
   private inner: Buffer[] = [];
   private hasMimeVersion = false;
   private hasContentType = false;
-  private error: string | undefined;
+  private problem: { line: number; reason: string } | undefined;
 
   constructor(private readonly opts: WrapOptions) {
     this.search = new DelimiterSearch(opts.boundary);
@@ -57,9 +63,9 @@ export class MessageWrapper {
     // the delimiter's own CRLF precedes it; a body without a final CRLF gets none added
     out.push(Buffer.from(`\r\n--${this.opts.boundary}--\r\n`, 'latin1'));
     const data = Buffer.concat(out);
-    if (this.error) return { ok: false, data, error: this.error };
-    if (this.search.found) return { ok: false, data, error: `the boundary "${this.opts.boundary}" occurs in the message; choose another` };
-    return { ok: true, data };
+    if (this.problem) return { ...err('malformed', `line ${this.problem.line}: ${this.problem.reason}`, this.problem.line), data };
+    if (this.search.found) return { ...err('boundary-in-message', `the boundary "${this.opts.boundary}" occurs in the message; choose another`), data };
+    return ok(data);
   }
 
   private onHeaderEvent(ev: ReturnType<HeaderDecoder['push']>[number], out: Buffer[]): void {
@@ -73,10 +79,10 @@ export class MessageWrapper {
         this.outer.push(ev.field.raw);
       }
     } else if (ev.type === 'malformed') {
-      this.error ??= `line ${ev.line}: ${ev.reason}`;
+      this.problem ??= { line: ev.line, reason: ev.reason };
       this.outer.push(ev.raw);
     } else if (ev.type === 'too-long') {
-      this.error ??= `line ${ev.line}: header field ${ev.name} too long (${ev.size} octets)`;
+      this.problem ??= { line: ev.line, reason: `header field ${ev.name} too long (${ev.size} octets)` };
     } else {
       out.push(this.headers());
       this.inBody = true;
@@ -89,7 +95,7 @@ export class MessageWrapper {
     const parts: Buffer[] = [...this.outer];
     if (!this.hasMimeVersion) parts.push(Buffer.from('MIME-Version: 1.0\r\n', 'latin1'));
     const ct = foldField('Content-Type', encodeContentValue(`multipart/${o.subtype}`, [['boundary', o.boundary], ...(o.params ?? [])], o));
-    parts.push(Buffer.from(ct.ok ? ct.text : `Content-Type: multipart/${o.subtype}; boundary="${o.boundary}"\r\n`, 'utf8'));
+    parts.push(Buffer.from(ct.ok ? ct.value : `Content-Type: multipart/${o.subtype}; boundary="${o.boundary}"\r\n`, 'utf8'));
     parts.push(CRLF);
     parts.push(Buffer.from(`--${o.boundary}\r\n`, 'latin1'));
     // in a digest a part without Content-Type would be message/rfc822
