@@ -2,15 +2,13 @@
 // (RFC 5321 §5.1: preference order, implicit MX, RFC 7505 null MX), with
 // opportunistic STARTTLS. `--mx HOST[:PORT]` overrides the lookup; `--mx -`
 // is a dry run that prints the client side of each dialogue.
-import { hostname as osHostname, tmpdir } from 'node:os';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { hostname as osHostname } from 'node:os';
 import { Option } from 'commander';
 import { addInputOptions, addJsonOption, addTerminalOptions, program, type CommonOptions } from './_lib/cli.ts';
 import { EXIT_NEGATIVE, EXIT_OK, EXIT_TEMPFAIL, usageError } from './_lib/errors.ts';
-import { readMessage, readRaw, inputName, readFileOrFail } from './_lib/io.ts';
+import { inputName, readFileOrFail } from './_lib/io.ts';
+import { openReplayable } from './_lib/spool.ts';
+import { NewlineNormalizer } from '../src/mime/newline.ts';
 import { addDnsOptions, parseCount, parseDuration, parseHostPort, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { addEnvelopeOptions, envelopeFromFlags, type EnvelopeFlags } from './_lib/envelope.ts';
@@ -56,19 +54,10 @@ export default async function send(argv: string[]): Promise<number> {
   const smtp = await import('../src/smtp/index.ts');
   const { run } = await import('../src/dns/index.ts');
 
-  // The message is read once per delivery attempt: stdin is spooled to a private file first.
-  let spoolDir: string | undefined;
-  let path = input;
-  if (input === undefined || input === '-') {
-    spoolDir = await mkdtemp(join(tmpdir(), 'blaze-send-'));
-    path = join(spoolDir, 'message');
-    const out = createWriteStream(path, { mode: 0o600 });
-    for await (const chunk of readRaw(input)) if (!out.write(chunk)) await once(out, 'drain');
-    out.end();
-    await once(out, 'close');
-  }
+  // The message is read once per delivery attempt: a file again, stdin from the spool (_lib/spool.ts).
+  const message = await openReplayable(input, () => new NewlineNormalizer(o.newline));
   const open = async (): Promise<{ head: MessageHeader; rest: AsyncIterator<Buffer> }> => {
-    const it = readMessage(path, o.newline)[Symbol.asyncIterator]();
+    const it = message.chunks()[Symbol.asyncIterator]();
     const h = await smtp.readMessageHeader(it);
     if (!h.ok) throw usageError(`${inputName(input)}: ${h.line !== undefined ? `line ${h.line}: ` : ''}${h.message}`);
     return { head: h.value, rest: it };
@@ -140,7 +129,7 @@ export default async function send(argv: string[]): Promise<number> {
     }
     return report(outcomes, o);
   } finally {
-    if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+    await message.dispose();
   }
 }
 
