@@ -86,7 +86,7 @@ export async function message(inbox: Inbox, req: WebRequest): Promise<WebRespons
     .filter((f) => f.name.toLowerCase() === 'authentication-results')
     .map((f, i) => {
       const r = parseAuthResultsLenient(decodeHeaderBytes(fieldValue(f.raw)).replace(/\r\n/g, ''));
-      if (!r.ok) return { error: r.error, trusted: false };
+      if (!r.ok) return { error: r.message, trusted: false };
       const trusted = i === 0 && summary.auth !== null;
       return { by: r.value.authservId, trusted, results: r.value.results };
     });

@@ -228,13 +228,13 @@ export class Inbox {
     let r;
     if (read && e.folder === 'new') {
       const flags = applyFlagChanges(e.flags, changes);
-      const file = fileNameWithFlags(e.id, flags.ok ? flags.flags : 'S');
+      const file = fileNameWithFlags(e.id, flags.ok ? flags.value : 'S');
       await rename(me.path, join(this.dir, 'cur', file));
       r = { folder: 'cur' as const, file, flags: parseFileName(file).flags };
     } else {
       const c = await changeFlags(this.dir, me, changes);
-      if (!c.ok) throw new Error(c.error);
-      r = { folder: c.entry.folder, file: c.entry.file, flags: c.entry.flags };
+      if (!c.ok) throw new Error(c.message);
+      r = { folder: c.value.folder, file: c.value.file, flags: c.value.flags };
     }
     this.update(e, r.folder, r.file, r.flags);
     return e;
