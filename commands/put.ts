@@ -10,10 +10,10 @@ import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
 import { NewlineNormalizer } from '../src/mime/newline.ts';
 import {
   bodyEncoder, BodyScanner, checkEncoding, chooseEncoding, encodeContentValue, encodeHeaderFields, encodeParameter, identityEncoding, isValidParamName,
-  MessageWrapper, MultipartAppender, parseMediaTypeLite, sniffType, SNIFF_BYTES, type HeaderFieldSpec, type TransferEncoding,
+  looksBinary, MessageWrapper, MultipartAppender, parseMediaTypeLite, sniffType, SNIFF_BYTES, type BodyStats, type HeaderFieldSpec, type TransferEncoding,
 } from '../src/mime/encoder/index.ts';
 import { collect } from './_lib/flags.ts';
-import { openReplayable } from './_lib/spool.ts';
+import { openReplayable, through, type Replayable } from './_lib/spool.ts';
 import { MessageWriter } from './_lib/message-writer.ts';
 import { addFieldOptions, checkMediaType, encodingOption, fieldsFromFlags, parseParams, wrapOptionsFrom } from './_lib/crafting-flags.ts';
 
@@ -81,6 +81,33 @@ async function* maybeWrapped(input: AsyncIterable<Buffer>, wrap: (() => MessageW
   yield end.value;
 }
 
+/** The first N bytes of a replayable content (fewer when it is shorter). */
+async function headOf(content: Replayable, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of content.chunks()) {
+    parts.push(c);
+    size += c.length;
+    if (size >= n) break;
+  }
+  return Buffer.concat(parts).subarray(0, n);
+}
+
+/**
+ * The charset text is in, when -p does not say (RFC 2046 §4.1.2: a text part
+ * without one is read as US-ASCII): us-ascii, utf-8, or unknown-8bit (RFC
+ * 1428) for 8-bit text that is not UTF-8.
+ */
+function sniffCharset(s: BodyStats): 'us-ascii' | 'utf-8' | 'unknown-8bit' {
+  if (s.eightBit === 0) return 'us-ascii';
+  return s.validUtf8 ? 'utf-8' : 'unknown-8bit';
+}
+
+interface PutFlags {
+  type?: string; encoding: string; param?: string[]; name?: string | false; disposition?: 'none' | 'inline' | 'attachment'; id?: string; wrap?: boolean;
+  boundary?: string; seed?: string; field?: string[]; utf8?: boolean; newline: 'auto' | 'lf' | 'crlf'; output?: string; quiet?: boolean;
+}
+
 export default async function put(argv: string[]): Promise<number> {
   const cmd = addOutputOption(addInputOptions(addTerminalOptions(addFieldOptions(program('put', 'append a file as a new part of a multipart message')))));
   cmd
@@ -89,17 +116,17 @@ export default async function put(argv: string[]): Promise<number> {
     .option('--type <type/subtype>', 'the media type (default: from the name, else from the content)')
     .addOption(new Option('--encoding <encoding>', 'Content-Transfer-Encoding: 7bit, 8bit, binary, base64, quoted-printable or auto').default('auto'))
     .option('-p, --param <name=value>', 'a Content-Type parameter (repeatable)', collect)
-    .option('--name <name>', 'the filename parameter (default: the base name of FILE)')
-    .addOption(new Option('--disposition <disposition>', 'Content-Disposition (default: attachment, inline for text)').choices(['attachment', 'inline']))
+    .option('--name <name>', 'the filename parameter (default: the base name of FILE; none inside alternative/related)')
+    .option('--no-name', 'write no filename')
+    .addOption(
+      new Option('--disposition <disposition>', 'Content-Disposition (default: attachment, inline for text; none inside alternative/related)').choices(['none', 'attachment', 'inline']),
+    )
     .option('--id <cid>', 'Content-ID of the part')
     .option('--wrap', 'wrap a message that is not multipart (multipart/mixed) first')
     .option('--boundary <boundary>', 'with --wrap: the boundary')
     .option('--seed <seed>', 'with --wrap: derive the boundary from SEED');
   await cmd.parseAsync(argv, { from: 'user' });
-  const o = cmd.opts() as {
-    type?: string; encoding: string; param?: string[]; name?: string; disposition?: string; id?: string; wrap?: boolean;
-    boundary?: string; seed?: string; field?: string[]; utf8?: boolean; newline: 'auto' | 'lf' | 'crlf'; output?: string;
-  };
+  const o = cmd.opts() as PutFlags;
   let [file, input] = cmd.args as [string, string | undefined];
   // the other order (INPUT FILE) is recognised when only the first is a multipart message
   if (input !== undefined && input !== '-' && file !== '-') {
@@ -108,24 +135,32 @@ export default async function put(argv: string[]): Promise<number> {
   }
   if (file === '-' && (input === undefined || input === '-')) throw usageError('FILE and the message cannot both be stdin');
   const wanted = encodingOption(o.encoding);
-  const name = o.name ?? (file === '-' ? undefined : basename(file));
-  // --type, else the file's own name, else --name, else the content
-  let type = o.type !== undefined ? checkMediaType(o.type) : undefined;
-  for (const n of [file === '-' ? undefined : basename(file), o.name]) if (type === undefined && n !== undefined) type = mime.lookup(n) || undefined;
-  if (type === undefined) type = sniffType((await readHead(file)) ?? Buffer.alloc(0));
-  const text = type.startsWith('text/');
-  // RFC 2046 §5.2: a message/* part is never base64 or quoted-printable, and is in wire form
-  const isMessage = type.startsWith('message/');
-  if (isMessage && (wanted === 'base64' || wanted === 'quoted-printable')) throw usageError(`--type ${type} cannot be ${wanted}-encoded (RFC 2046)`);
+  const baseName = file === '-' ? undefined : basename(file);
+  const explicitName = typeof o.name === 'string' ? o.name : undefined;
   const params = parseParams(o.param, isValidParamName);
   const extra = fieldsFromFlags(o.field);
   for (const s of extra) {
     if (/^content-(type|transfer-encoding|disposition|id)$/i.test(s.name)) throw usageError(`-f ${s.name}: use --type, --encoding, --disposition or --id`);
   }
-  const content = await openReplayable(file, text || isMessage ? () => new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
+  if (o.disposition === 'none' && explicitName !== undefined) throw usageError('--name is written in Content-Disposition: it cannot go with --disposition none');
+  // FILE as it is: a regular file is read again, stdin or a pipe is spooled (binary stays binary)
+  const content = await openReplayable(file);
   try {
+    // --type, else the file's own name, else --name, else the first bytes of the content
+    let type = o.type !== undefined ? checkMediaType(o.type) : undefined;
+    const declared = type !== undefined;
+    for (const n of [baseName, explicitName]) if (type === undefined && n !== undefined) type = mime.lookup(n) || undefined;
+    if (type === undefined) type = sniffType(await headOf(content, SNIFF_BYTES));
+    let text = type.startsWith('text/');
+    // RFC 2046 §5.2: a message/* part is never base64 or quoted-printable, and is in wire form
+    const isMessage = type.startsWith('message/');
+    if (isMessage && (wanted === 'base64' || wanted === 'quoted-printable')) throw usageError(`--type ${type} cannot be ${wanted}-encoded (RFC 2046)`);
+    // text and messages are taken to their canonical form (CRLF line ends); anything else byte for byte
+    const chunks = () => through(content.chunks(), text || isMessage ? new NewlineNormalizer(o.newline === 'crlf' ? 'crlf' : 'lf') : undefined);
+
     const appender = new MultipartAppender();
-    const source = maybeWrapped(readMessage(input, o.newline), o.wrap ? () => new MessageWrapper(wrapOptionsFrom(o, 'mixed')) : undefined);
+    const wrapFlags = { ...o, field: undefined }; // put's -f fields are the new part's, not the wrapped one's
+    const source = maybeWrapped(readMessage(input, o.newline), o.wrap ? () => new MessageWrapper(wrapOptionsFrom(wrapFlags, 'mixed')) : undefined);
     const w = new MessageWriter(o.output, o.newline);
     let pending: Buffer[] | undefined = []; // output held until the header proved to be multipart
     let partHeader = '';
@@ -143,40 +178,54 @@ export default async function put(argv: string[]): Promise<number> {
         } else {
           await w.write(`\r\n--${boundaryOf}\r\n${partHeader}\r\n`);
           const e = bodyEncoder(enc, text, false);
-          for await (const c of content.chunks()) await w.write(e ? e.push(c) : c);
+          for await (const c of chunks()) await w.write(e ? e.push(c) : c);
           if (e) await w.write(e.finish());
         }
       }
     };
+    /** Scans the content (as it will be written) for the encoding, the charset, the delimiter. */
+    const scan = async (boundary: string, stopWhenBinary: boolean): Promise<BodyStats> => {
+      const scanner = new BodyScanner(boundary);
+      for await (const c of chunks()) {
+        scanner.push(c);
+        if (stopWhenBinary && scanner.certainlyBinary) break; // base64, no need to read on
+      }
+      return scanner.finish();
+    };
     const prepare = async (boundary: string, subtype: string) => {
       boundaryOf = boundary;
+      const forced = wanted === 'base64' || wanted === 'quoted-printable';
+      // text is always read whole: its charset, and whether it is text at all
+      let stats = text || isMessage || !forced ? await scan(boundary, wanted === 'auto' && !text && !isMessage) : undefined;
+      if (text && stats && looksBinary(stats)) {
+        // binary content is never newline-normalised; a guessed text type gives way to octet-stream
+        text = false;
+        if (!declared) type = 'application/octet-stream';
+        stats = forced ? undefined : await scan(boundary, wanted === 'auto');
+      }
       let encoding: TransferEncoding;
-      const scan = new BodyScanner(boundary);
-      let stats;
-      if (wanted !== 'base64' && wanted !== 'quoted-printable') {
-        for await (const c of content.chunks()) {
-          scan.push(c);
-          if (wanted === 'auto' && !isMessage && scan.certainlyBinary) break; // base64, no need to read on
-        }
-        stats = scan.finish();
-        encoding = wanted === 'auto' ? chooseEncoding(stats) : wanted;
-        if (isMessage && (encoding === 'base64' || encoding === 'quoted-printable')) {
-          encoding = identityEncoding(stats);
-        }
-        const safe = checkEncoding(encoding, stats);
+      if (!forced) {
+        encoding = wanted === 'auto' ? chooseEncoding(stats!) : (wanted as TransferEncoding);
+        // content that is not text: 7bit when it can be, else base64 (quoted-printable suits text only)
+        if (wanted === 'auto' && !text && !isMessage && encoding === 'quoted-printable') encoding = 'base64';
+        if (isMessage && (encoding === 'base64' || encoding === 'quoted-printable')) encoding = identityEncoding(stats!);
+        const safe = checkEncoding(encoding, stats!);
         if (!safe.ok) throw usageError(`${content.name}: ${safe.message}`);
       } else encoding = wanted;
       const ps = [...params];
-      if (text && !ps.some(([k]) => k === 'charset') && stats && stats.eightBit > 0 && stats.validUtf8) ps.push(['charset', 'utf-8']);
+      if (text && !ps.some(([k]) => k === 'charset')) {
+        const charset = sniffCharset(stats!);
+        if (charset === 'unknown-8bit' && !o.quiet) {
+          process.stderr.write(`blaze: put: ${content.name}: 8-bit text that is not UTF-8: charset=unknown-8bit (RFC 1428); give its charset with -p charset=NAME\n`);
+        }
+        ps.push(['charset', charset]);
+      }
       const specs: HeaderFieldSpec[] = [
         { kind: 'structured', name: 'Content-Type', value: encodeContentValue(type!, ps, { utf8: o.utf8 }) },
         { kind: 'structured', name: 'Content-Transfer-Encoding', value: encoding },
       ];
-      const disp = subtype === 'form-data' ? 'form-data' : o.disposition ?? (text ? 'inline' : 'attachment');
-      const dparams: string[] = [];
-      if (subtype === 'form-data') dparams.push(...encodeParameter('name', name ?? 'file', { utf8: o.utf8 }));
-      if (name !== undefined) dparams.push(...encodeParameter('filename', name, { utf8: o.utf8 }));
-      specs.push({ kind: 'structured', name: 'Content-Disposition', value: [disp, ...dparams].join('; ') });
+      const disposition = partDisposition(subtype, text, o, baseName, explicitName);
+      if (disposition) specs.push({ kind: 'structured', name: 'Content-Disposition', value: disposition });
       if (o.id !== undefined) specs.push({ kind: 'structured', name: 'Content-ID', value: o.id.startsWith('<') ? o.id : `<${o.id}>` });
       specs.push(...extra);
       const h = encodeHeaderFields(specs, { utf8: o.utf8 });
@@ -191,4 +240,31 @@ export default async function put(argv: string[]): Promise<number> {
     await content.dispose();
   }
   return 0;
+}
+
+/**
+ * The Content-Disposition of the new part, or undefined for none. In a
+ * multipart/alternative or related the part is a rendering of the message or a
+ * resource of it, not an attachment: no disposition and no filename unless
+ * asked (mail clients list a part with a filename as an attachment). Elsewhere
+ * attachment (inline for text) with FILE's name.
+ */
+function partDisposition(subtype: string, text: boolean, o: PutFlags, baseName: string | undefined, explicitName: string | undefined): string | undefined {
+  const named = (disposition: string, name: string | undefined, extra: string[] = []): string => {
+    const params = [...extra];
+    if (name !== undefined) params.push(...encodeParameter('filename', name, { utf8: o.utf8 }));
+    return [disposition, ...params].join('; ');
+  };
+  const name = o.name === false ? undefined : explicitName;
+  if (subtype === 'form-data') {
+    // RFC 7578 §4.2: each part has Content-Disposition form-data with a name
+    if (o.disposition !== undefined) throw usageError(`--disposition ${o.disposition}: a part of multipart/form-data is form-data (RFC 7578)`);
+    return named('form-data', name ?? (o.name === false ? undefined : baseName), encodeParameter('name', explicitName ?? baseName ?? 'file', { utf8: o.utf8 }));
+  }
+  if (subtype === 'alternative' || subtype === 'related') {
+    const disposition = o.disposition ?? (name !== undefined ? 'inline' : 'none');
+    return disposition === 'none' ? undefined : named(disposition, name);
+  }
+  const disposition = o.disposition ?? (text ? 'inline' : 'attachment');
+  return disposition === 'none' ? undefined : named(disposition, name ?? (o.name === false ? undefined : baseName));
 }

@@ -93,7 +93,8 @@ export interface Replayable {
   dispose(): Promise<void>;
 }
 
-async function* through(src: AsyncIterable<Buffer>, t: ChunkTransform | undefined): AsyncGenerator<Buffer> {
+/** SRC through the transform T (none: unchanged). */
+export async function* through(src: AsyncIterable<Buffer>, t: ChunkTransform | undefined): AsyncGenerator<Buffer> {
   for await (const c of src) {
     const out = t ? t.push(c) : c;
     if (out.length) yield out;

@@ -32,7 +32,7 @@ describe('blaze put', () => {
   });
   it('guesses text from the content, disposition inline, RFC 2231 filename for non-ASCII', async () => {
     const a = await run(['put', join(dir, 'notes')], MP);
-    expect(a.stdout).toContain('Content-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--B--');
+    expect(a.stdout).toContain('Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--B--');
     const b = await run(['put', join(dir, 'Волим.txt'), '--disposition', 'attachment', '--id', 'x@y'], MP);
     expect(b.stdout).toContain(`Content-Disposition: attachment;\r\n filename*=utf-8''%D0%92%D0%BE%D0%BB%D0%B8%D0%BC.txt\r\nContent-ID: <x@y>\r\n`);
     expect(b.stdout).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable');
@@ -82,8 +82,55 @@ describe('blaze put', () => {
     const r = await run(['put', '--wrap', '--boundary', 'W', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
     expect(r.stdout).toBe(
       'Subject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=W\r\n\r\n--W\r\n\r\nhello\r\n' +
-        '\r\n--W\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--W--\r\n',
+        '\r\n--W\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\nContent-Disposition: inline; filename=notes\r\n\r\nplain words\r\n\r\n--W--\r\n',
     );
+  });
+  it('text parts always carry their charset: us-ascii, utf-8 or as given, whatever the encoding', async () => {
+    for (const enc of ['auto', 'base64', 'quoted-printable', '8bit']) {
+      const ascii = await run(['put', '--encoding', enc, join(dir, 'notes')], MP);
+      expect(ascii.stdout).toContain(`Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: ${enc === 'auto' ? '7bit' : enc}\r\n`);
+      const utf8 = await run(['put', '--encoding', enc, join(dir, 'Волим.txt')], MP);
+      expect(utf8.stdout).toContain(`Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: ${enc === 'auto' ? 'quoted-printable' : enc}\r\n`);
+    }
+    const given = await run(['put', '--encoding', 'base64', '-p', 'charset=koi8-r', join(dir, 'notes')], MP);
+    expect(given.stdout).toContain('Content-Type: text/plain; charset=koi8-r\r\n');
+    // 8-bit text that is not UTF-8: RFC 1428's unknown-8bit, and a warning saying how to name it
+    const latin = await execa(BLAZE, ['put', '--type', 'text/plain', '--name', 'l.txt', '-', join(dir, 'msg.eml')], { input: Buffer.from('caf\xe9\n', 'latin1'), reject: false });
+    expect(latin.exitCode).toBe(0);
+    expect(latin.stdout).toContain('Content-Type: text/plain; charset=unknown-8bit\r\n');
+    expect(latin.stderr).toContain('-p charset=NAME');
+  });
+  it('inside multipart/alternative or related: no filename, no disposition unless asked', async () => {
+    writeFileSync(join(dir, 'body.html'), '<p>hi</p>\n');
+    for (const sub of ['alternative', 'related']) {
+      const m = MP.replace('multipart/mixed', `multipart/${sub}`);
+      const r = await run(['put', join(dir, 'body.html')], m);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain('\r\n--B\r\nContent-Type: text/html; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>hi</p>\r\n\r\n--B--\r\n');
+      expect(r.stdout).not.toContain('Content-Disposition');
+      const asked = await run(['put', '--disposition', 'inline', '--id', 'logo@x', join(dir, 'image.png')], m);
+      expect(asked.stdout).toContain('Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: inline\r\nContent-ID: <logo@x>\r\n');
+      const named = await run(['put', '--name', 'logo.png', join(dir, 'image.png')], m);
+      expect(named.stdout).toContain('Content-Disposition: inline; filename=logo.png\r\n');
+    }
+  });
+  it('--disposition none and --no-name anywhere', async () => {
+    const none = await run(['put', '--disposition', 'none', join(dir, 'image.png')], MP);
+    expect(none.stdout).toContain('Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAAN\r\n');
+    expect(none.stdout).not.toContain('Content-Disposition');
+    const noName = await run(['put', '--no-name', join(dir, 'image.png')], MP);
+    expect(noName.stdout).toContain('Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n\r\n');
+    const both = await run(['put', '--disposition', 'none', '--name', 'x.png', join(dir, 'image.png')], MP);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('--name');
+    const fd = await run(['put', '--no-name', join(dir, 'notes')], MP.replace('multipart/mixed', 'multipart/form-data'));
+    expect(fd.stdout).toContain('Content-Disposition: form-data; name=notes\r\n');
+  });
+  it('put --wrap -f: the fields go on the new part only, not on the wrapped one', async () => {
+    const r = await run(['put', '--wrap', '--boundary', 'W', '-f', 'Content-Description: notes', join(dir, 'notes')], 'Subject: s\r\n\r\nhello\r\n');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('Content-Description: notes')).toHaveLength(2);
+    expect(r.stdout).toContain('Content-Disposition: inline; filename=notes\r\nContent-Description: notes\r\n');
   });
   it.each([
     [['put', 'NOTES'], 'Subject: s\r\n\r\nhello\r\n', 'the message is not multipart (no Content-Type (text/plain)); use --wrap'],
