@@ -162,12 +162,17 @@ export function wrapOptionsFrom(o: WrapFlags, subtype: MultipartSubtype): WrapOp
   const ids = new IdentifierSource(o.seed);
   const boundary = o.boundary ?? ids.boundary();
   if (!boundaryIsValid(boundary)) throw usageError(`--boundary "${boundary}": 1 to 70 characters of RFC 2046 bchars, not ending in a space`);
-  const specs = fieldsFromFlags(o.field);
-  for (const s of specs) if (!/^content-/i.test(s.name)) throw usageError(`-f ${s.name}: the inner part takes Content-* fields only`);
+  // -f: Content-* fields describe the wrapped message (the first part); any other goes on the new outer header
+  const all = fieldsFromFlags(o.field);
+  for (const s of all) if (/^mime-version$/i.test(s.name)) throw usageError('-f MIME-Version: the outer header gets MIME-Version: 1.0 itself');
+  const specs = all.filter((s) => /^content-/i.test(s.name));
+  const outerSpecs = all.filter((s) => !/^content-/i.test(s.name));
   if (subtype === 'form-data' && !specs.some((s) => /^content-disposition$/i.test(s.name))) {
     specs.push({ kind: 'structured', name: 'Content-Disposition', value: 'form-data; name="1"' });
   }
   const inner = encodeHeaderFields(specs, { utf8: o.utf8 });
   if (!inner.ok) throw usageError(inner.message);
-  return { subtype, boundary, params: parseParams(o.param, isValidParamName), innerFields: inner.value, utf8: o.utf8 };
+  const outer = encodeHeaderFields(outerSpecs, { utf8: o.utf8 });
+  if (!outer.ok) throw usageError(outer.message);
+  return { subtype, boundary, params: parseParams(o.param, isValidParamName), innerFields: inner.value, outerFields: outer.value, utf8: o.utf8 };
 }

@@ -27,6 +27,17 @@ describe('blaze wrap', () => {
     expect(r.stdout).toContain('Content-Type: multipart/signed; boundary=b;\r\n protocol="application/pgp-signature"\r\n');
     expect(r.stdout).toContain('Content-Transfer-Encoding: 7bit\r\nContent-Description: the text\r\n\r\nbody');
   });
+  it('-f with any other field writes it on the new outer header, as the original tool does', async () => {
+    const r = await run(['wrap', '--boundary', 'b', '-f', 'X-Blaze: value', '-f', 'Content-Description: the text', '-f', 'Comments: from the outside'], MSG);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      'From: a@b.c\r\nSubject: s\r\nX-Blaze: value\r\nComments: from the outside\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+        '--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\nContent-Description: the text\r\n\r\nbody\r\n\r\n--b--\r\n',
+    );
+    const mv = await run(['wrap', '-f', 'MIME-Version: 1.0'], MSG);
+    expect(mv.exitCode).toBe(2);
+    expect(mv.stderr).toContain('MIME-Version');
+  });
   it('a digest part without Content-Type gets an explicit text/plain (its default would be message/rfc822)', async () => {
     const r = await run(['wrap', '--digest', '--boundary', 'd'], 'Subject: s\r\n\r\nhi\r\n');
     expect(r.stdout).toBe('Subject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhi\r\n\r\n--d--\r\n');

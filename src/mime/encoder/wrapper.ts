@@ -1,8 +1,9 @@
 // `wrap`: a message becomes the first part of a new multipart, as a chunk
 // transformer (push -> Buffer, finish -> result). The outer header keeps the
-// message's fields except Content-*, gains MIME-Version when missing and the
-// multipart Content-Type; the inner part gets the Content-* fields (plus the
-// caller's extra fields) and the body, copied byte for byte.
+// message's fields except Content-*, gains the caller's outer fields,
+// MIME-Version when missing and the multipart Content-Type; the inner part gets
+// the Content-* fields (plus the caller's inner fields) and the body, copied
+// byte for byte.
 import { HeaderDecoder } from '../header-decoder.ts';
 import { DelimiterSearch } from './delimiter-search.ts';
 import { encodeContentValue } from './param-encoder.ts';
@@ -19,6 +20,8 @@ export interface WrapOptions {
   params?: [string, string][];
   /** Encoded header text (each field ending in CRLF) added to the inner part. */
   innerFields?: string;
+  /** Encoded header text added to the new outer header, after the message's own fields. */
+  outerFields?: string;
   utf8?: boolean;
 }
 
@@ -93,6 +96,7 @@ export class MessageWrapper {
   private headers(): Buffer {
     const o = this.opts;
     const parts: Buffer[] = [...this.outer];
+    if (o.outerFields) parts.push(Buffer.from(o.outerFields, 'utf8'));
     if (!this.hasMimeVersion) parts.push(Buffer.from('MIME-Version: 1.0\r\n', 'latin1'));
     const ct = foldField('Content-Type', encodeContentValue(`multipart/${o.subtype}`, [['boundary', o.boundary], ...(o.params ?? [])], o));
     parts.push(Buffer.from(ct.ok ? ct.value : `Content-Type: multipart/${o.subtype}; boundary="${o.boundary}"\r\n`, 'utf8'));
