@@ -3,6 +3,19 @@
 // unknown encoding is read as binary and said so (`known: false`).
 import { Base64Decoder } from './base64-decoder.ts';
 import { QuotedPrintableDecoder } from './qp-decoder.ts';
+import { lex } from './lexer.ts';
+
+/**
+ * The mechanism of a Content-Transfer-Encoding value, lower case: a token
+ * with the CFWS around it removed (RFC 2045 §5.1 allows comments in MIME
+ * fields: `base64 (encoded)` is base64), a quoted token unquoted (lenient);
+ * `7bit` when the value is absent or empty (RFC 2045 §6.1).
+ */
+export function transferEncodingOf(value: string | undefined): string {
+  if (value === undefined) return '7bit';
+  const words = lex(value).tokens.map((t) => t.value);
+  return words.join(' ').trim().toLowerCase() || '7bit';
+}
 
 export interface BodyDecoder {
   push(chunk: Buffer): Buffer;

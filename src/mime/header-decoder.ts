@@ -24,6 +24,13 @@ export type HeaderEvent =
 export interface HeaderDecoderOptions {
   /** Bound on one field's raw size (default 128 KiB). */
   maxFieldBytes?: number;
+  /**
+   * A first line that is neither a field nor blank starts the body: the
+   * header is empty (`end` with sawBlankLine false). For an enclosed message
+   * (message/rfc822), whose content some senders give without a header (the
+   * returned text of many DSNs); as Python's email reads it.
+   */
+  headerMayBeAbsent?: boolean;
 }
 
 const CR = 0x0d;
@@ -34,6 +41,7 @@ const COLON = 0x3a;
 
 export class HeaderDecoder {
   private readonly maxFieldBytes: number;
+  private readonly headerMayBeAbsent: boolean;
   private pending: Buffer[] = []; // the current field's lines
   private pendingSize = 0;
   private pendingLine = 0;
@@ -46,6 +54,7 @@ export class HeaderDecoder {
 
   constructor(opts: HeaderDecoderOptions = {}) {
     this.maxFieldBytes = opts.maxFieldBytes ?? 128 * 1024;
+    this.headerMayBeAbsent = opts.headerMayBeAbsent ?? false;
   }
 
   get ended(): boolean {
@@ -80,6 +89,11 @@ export class HeaderDecoder {
       }
       start = nl + 1;
       this.lineNo++;
+      if (this.startsBody(line)) {
+        events.push({ type: 'end', body: Buffer.concat([line, chunk.subarray(start)]), line: this.lineNo - 1, sawBlankLine: false });
+        this.done = true;
+        return events;
+      }
       if (this.onLine(line, events)) {
         events.push({ type: 'end', body: chunk.subarray(start), line: this.lineNo, sawBlankLine: true });
         this.done = true;
@@ -99,6 +113,11 @@ export class HeaderDecoder {
       this.partial = [];
       this.partialSize = 0;
       this.lineNo++;
+      if (size <= this.maxFieldBytes && this.startsBody(line)) {
+        events.push({ type: 'end', body: line, line: this.lineNo - 1, sawBlankLine: false });
+        this.done = true;
+        return events;
+      }
       if (size > this.maxFieldBytes) this.longLine(line, size, events);
       else if (this.onLine(line, events)) {
         events.push({ type: 'end', body: Buffer.alloc(0), line: this.lineNo, sawBlankLine: true });
@@ -127,6 +146,16 @@ export class HeaderDecoder {
     this.flush(events);
     const colon = head.indexOf(COLON);
     events.push({ type: 'too-long', line: this.lineNo, name: colon > 0 ? head.subarray(0, colon).toString('latin1').trim() : '', size });
+  }
+
+  /** With headerMayBeAbsent: the first line is not a field (nor blank), so the header is empty and it starts the body. */
+  private startsBody(line: Buffer): boolean {
+    if (!this.headerMayBeAbsent || this.lineNo !== 1) return false;
+    const first = line[0];
+    if ((first === CR && line.length === 2) || (first === LF && line.length === 1)) return false;
+    if (first === SP || first === TAB) return true;
+    const colon = line.indexOf(COLON);
+    return colon <= 0 || !isFieldName(line.subarray(0, colon).toString('latin1').replace(/[ \t]+$/, ''));
   }
 
   /** Handles one complete line; returns true at the blank line ending the header. */

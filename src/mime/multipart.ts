@@ -11,7 +11,7 @@
 // base64), then compared with every active boundary, innermost first.
 import { HeaderDecoder, fieldValue, type RawField } from './header-decoder.ts';
 import { parseContentDisposition, parseContentType, type ContentDisposition, type ContentType } from './content-type.ts';
-import { bodyDecoder, type BodyDecoder } from './body-decoder.ts';
+import { bodyDecoder, transferEncodingOf, type BodyDecoder } from './body-decoder.ts';
 import { decodeHeaderBytes } from './charset.ts';
 
 export interface MimePart {
@@ -217,7 +217,8 @@ export class MimeDecoder {
     if (top.header) {
       for (const ev of top.header.push(b)) {
         if (ev.type === 'end') {
-          const used = b.length - ev.body.length;
+          // (a header that turned out absent hands back its first line too: only a leaf has none, and takes it all below)
+          const used = Math.max(0, b.length - ev.body.length);
           this.headerEnded(top);
           if (top.body) {
             this.body(top, ev.body);
@@ -264,7 +265,7 @@ export class MimeDecoder {
       return f ? decodeHeaderBytes(fieldValue(f.raw)) : undefined;
     };
     const contentType = parseContentType(get('content-type'), { inDigest: e.inDigest });
-    const encoding = (get('content-transfer-encoding') ?? '7bit').trim().toLowerCase() || '7bit';
+    const encoding = transferEncodingOf(get('content-transfer-encoding'));
     const disposition = parseContentDisposition(get('content-disposition'));
     let kind: MimePart['kind'] = 'leaf';
     const boundary = contentType.params.boundary;
@@ -282,7 +283,7 @@ export class MimeDecoder {
     if (kind === 'multipart') {
       this.stack.push({ kind: 'multipart', path: e.path, delimiter: Buffer.from('--' + boundary, 'utf8'), digest: contentType.subtype === 'digest', closed: false, children: 0 });
     } else if (kind === 'message') {
-      this.stack.push(newEntity([...e.path, 0], e.depth + 1, false));
+      this.stack.push(newEntity([...e.path, 0], e.depth + 1, false, true));
     } else {
       const d = bodyDecoder(encoding);
       if (!d.known) this.warn(e.path, `unknown Content-Transfer-Encoding '${encoding}': body read as binary`);
@@ -337,6 +338,9 @@ export class MimeDecoder {
   }
 }
 
-function newEntity(path: number[], depth: number, inDigest: boolean): Entity {
-  return { kind: 'entity', path, depth, inDigest, header: new HeaderDecoder(), fields: [], dropped: 0, malformed: 0, size: 0, rawSize: 0 };
+/** ENCLOSED: the entity is the content of a message/rfc822 part, which may come without a header. */
+function newEntity(path: number[], depth: number, inDigest: boolean, enclosed = false): Entity {
+  return {
+    kind: 'entity', path, depth, inDigest, header: new HeaderDecoder({ headerMayBeAbsent: enclosed }), fields: [], dropped: 0, malformed: 0, size: 0, rawSize: 0,
+  };
 }

@@ -15,6 +15,7 @@
 // and a few held-back bytes; bodies stream through.
 import { HeaderDecoder, fieldValue } from '../mime/header-decoder.ts';
 import { parseContentType } from '../mime/content-type.ts';
+import { transferEncodingOf } from '../mime/body-decoder.ts';
 import { decodeHeaderBytes } from '../mime/charset.ts';
 
 export type ExplodeEvent =
@@ -174,7 +175,7 @@ export class MessageExploder {
       return f ? decodeHeaderBytes(fieldValue(f.raw)) : undefined;
     };
     const ct = parseContentType(get('content-type'), { inDigest: this.inDigest });
-    const cte = (get('content-transfer-encoding') ?? '7bit').trim().toLowerCase() || '7bit';
+    const cte = transferEncodingOf(get('content-transfer-encoding'));
     const identity = cte === '7bit' || cte === '8bit' || cte === 'binary';
     this.lineStart = true;
     if (ct.type === 'multipart' && ct.params.boundary && this.depth < MAX_DEPTH) {

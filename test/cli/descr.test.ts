@@ -61,6 +61,47 @@ describe('blaze descr', () => {
     expect(csv).toMatchObject({ part: '2', charset: 'iso-8859-1', filename: 'données.csv', size: 20, encodedSize: 20 });
   });
 
+  it('a DSN: the returned message without a header keeps its first line; a comment in Content-Transfer-Encoding is read past', async () => {
+    const dsn = [
+      'From: mailer-daemon@example.org',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary=R',
+      '',
+      '--R',
+      'Content-Type: message/rfc822',
+      '',
+      'This is the first line of the returned text.',
+      'And the second.',
+      '--R',
+      'Content-Type: text/plain',
+      'Content-Transfer-Encoding: base64 (RFC 2045 allows a comment here)',
+      '',
+      'aGVsbG8gd29ybGQK',
+      '--R--',
+      '',
+    ].join('\n');
+    const r = await blaze(['descr', '--json', '-'], { input: dsn });
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stderr)).toBe('');
+    const j = JSON.parse(text(r.stdout));
+    expect(j.warnings).toEqual([]);
+    // "This is the first line of the returned text." (44) CRLF (2) "And the second." (15); the last CRLF is the delimiter's
+    expect(j.tree.children[0].children[0]).toMatchObject({ part: '1.1', kind: 'leaf', type: 'text/plain', size: 61 });
+    // "hello world\n" decoded, not the 16 characters of base64
+    expect(j.tree.children[1]).toMatchObject({ part: '2', encoding: 'base64', size: 12, encodedSize: 16 });
+  });
+
+  it('charset tables as documented: Shift_JIS is read as CP932, iso-8859-1 as windows-1252', async () => {
+    const msg = (cs: string, bytes: string) =>
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename*=${cs}''${bytes}.txt\n\nx\n--b--\n`;
+    // 0x81 0x60 is WAVE DASH U+301C in JIS X 0208, FULLWIDTH TILDE U+FF5E in CP932
+    const sjis = await blaze(['descr', '--json', '-'], { input: msg('shift_jis', '%81%60') });
+    expect(JSON.parse(text(sjis.stdout)).tree.children[0].filename).toBe('\uff5e.txt');
+    // 0x80 is a C1 control in ISO 8859-1, the euro sign in windows-1252
+    const latin1 = await blaze(['descr', '--json', '-'], { input: msg('iso-8859-1', '%80') });
+    expect(JSON.parse(text(latin1.stdout)).tree.children[0].filename).toBe('\u20ac.txt');
+  });
+
   it('describes make | wrap | put output as built', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blaze-descr-'));
     const file = join(dir, 'photo.png');

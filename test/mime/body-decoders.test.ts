@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { Base64Decoder } from '../../src/mime/base64-decoder.ts';
 import { QuotedPrintableDecoder } from '../../src/mime/qp-decoder.ts';
+import { transferEncodingOf } from '../../src/mime/body-decoder.ts';
 import { encodeBase64Body, encodeQuotedPrintable } from '../../src/mime/encoder/index.ts';
 
 type Dec = { push(b: Buffer): Buffer; finish(): Buffer };
@@ -26,6 +27,22 @@ function byteAtATime(d: Dec, input: Buffer): Buffer {
 }
 
 const cutsOf = (n: number) => fc.array(fc.integer({ min: 0, max: n }), { maxLength: 12 });
+
+describe('transferEncodingOf (RFC 2045 §6.1 mechanism, CFWS allowed by §5.1)', () => {
+  it.each([
+    [undefined, '7bit'],
+    ['', '7bit'],
+    ['Base64', 'base64'],
+    [' base64 (x)', 'base64'],
+    ['(encoded) quoted-printable (as usual)', 'quoted-printable'],
+    ['8bit\r\n (folded comment)', '8bit'],
+    ['"base64"', 'base64'],
+    ['x-uuencode', 'x-uuencode'],
+    ['base64 junk', 'base64 junk'],
+  ])('%j is %j', (value, mechanism) => {
+    expect(transferEncodingOf(value)).toBe(mechanism);
+  });
+});
 
 describe('Base64Decoder', () => {
   it('decodes 76-column MIME base64 (fast path) and agrees byte at a time (slow path)', () => {

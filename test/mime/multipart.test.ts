@@ -149,6 +149,45 @@ describe('MimeDecoder', () => {
   });
 });
 
+// A DSN whose returned message comes without its header (as in enmime's test
+// data), and a Content-Transfer-Encoding with a comment (RFC 2045 §5.1 allows CFWS).
+const DSN = [
+  'Content-Type: multipart/report; report-type=delivery-status; boundary=R',
+  '',
+  '--R',
+  'Content-Type: message/rfc822',
+  '',
+  'This is the first line of the returned text.',
+  'Second: a line that looks like a field',
+  '--R',
+  'Content-Type: text/plain',
+  'Content-Transfer-Encoding: base64 (the usual)',
+  '',
+  'aGVsbG8gd29ybGQK',
+  '--R--',
+  '',
+].join('\r\n');
+
+describe('MimeDecoder on what DSNs and odd senders write', () => {
+  it('an enclosed message whose content does not start with a field has an empty header; no line is lost', () => {
+    for (const chunkSize of [undefined, 1, 7]) {
+      const t = parseToTree(Buffer.from(DSN), { chunkSize });
+      const [msg, b64] = t.root.children;
+      expect(msg.children[0].fields).toEqual([]);
+      expect(msg.children[0].body!.toString()).toBe('This is the first line of the returned text.\r\nSecond: a line that looks like a field');
+      expect(b64.part.encoding).toBe('base64');
+      expect(b64.body!.toString()).toBe('hello world\n');
+      expect(t.warnings).toEqual([]);
+    }
+  });
+  it('an enclosed message with a header or an empty one reads as before', () => {
+    const t = parseToTree(Buffer.from(DSN.replace('\r\nThis is', '\r\nSubject: x\r\n\r\nThis is')));
+    expect(t.root.children[0].children[0].fields.map((f) => f.name)).toEqual(['Subject']);
+    const e = parseToTree(Buffer.from(DSN.replace('\r\nThis is', '\r\n\r\nThis is')));
+    expect(e.root.children[0].children[0].body!.toString()).toMatch(/^This is the first line/);
+  });
+});
+
 describe('parseContentType', () => {
   it('takes the RFC 2045 default when absent or unreadable', () => {
     expect(parseContentType(undefined)).toMatchObject({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' }, explicit: false });
