@@ -13,7 +13,7 @@ import { writePrepended } from './_lib/message-writer.ts';
 import { addCheckOptions, policyFromFlags, reportOrUsage, sessionFromFlags, type CheckFlags } from './_lib/auth-flags.ts';
 import { fieldValue, type RawField } from '../src/mime/header-decoder.ts';
 import { parseAddressList, flattenAddresses, addrSpec } from '../src/mime/index.ts';
-import { isValidDomain, RECOMMENDED_FIELDS } from '../src/dkim/index.ts';
+import { DEFAULT_SIGNED_FIELDS, isValidDomain, signedFieldNames } from '../src/dkim/index.ts';
 import { sealMessage, type ArcResult } from '../src/arc/index.ts';
 import { authenticateMessage, authResultsOf } from '../src/auth/index.ts';
 
@@ -31,6 +31,8 @@ interface SignOptions extends CommonOptions, DnsOptions, CheckFlags, Omit<Signin
   key?: string;
   verifyKey?: string[];
   field?: string[];
+  /** --oversign: true, --no-oversign: false, neither: From only. */
+  oversign?: boolean;
 }
 
 export default async function arc(argv: string[]): Promise<number> {
@@ -61,7 +63,9 @@ export default async function arc(argv: string[]): Promise<number> {
     .addOption(new Option('-a, --algorithm <alg>', 'key type for --seed (default rsa), or check of --key').choices(['rsa', 'ed25519']))
     .option('-b, --bits <bits>', 'RSA size for --seed', '2048')
     .addOption(new Option('-e, --verify-key <sel:domain:key>', 'public key for SEL:DOMAIN used to check DKIM and the chain (instead of DNS); repeatable').argParser(collect))
-    .addOption(new Option('-f, --field <name>', 'field for the AMS to sign (repeatable; default: the RFC 6376 set present plus DKIM-Signature)').argParser(collect))
+    .addOption(new Option('-f, --field <name>', 'sign one instance of this field in the AMS per -f (repeatable; default: dkimpy\'s set present, and DKIM-Signature)').argParser(collect))
+    .option('--oversign', 'list every field the AMS signs once more, so no instance of any can be added')
+    .option('--no-oversign', 'do not list From once more in the AMS (by default it is)')
     .action(async (input: string | undefined, _o, cmd: Command) => {
       code = await signCommand(input, cmd.opts<SignOptions>());
     });
@@ -124,12 +128,17 @@ async function verifyCommand(input: string | undefined, o: VerifyOptions): Promi
   return arcExit(r);
 }
 
-/** Default AMS fields: the RFC 6376 §5.4.1 set present, plus MIME fields and DKIM-Signature (never ARC-Seal). */
-function amsFields(fields: readonly RawField[], explicit: string[] | undefined): string[] {
-  if (explicit) return ['from', ...explicit.map((n) => n.toLowerCase()).filter((n) => n !== 'from')];
-  const present = new Set(fields.map((f) => f.name.toLowerCase()));
-  const wanted = ['from', ...RECOMMENDED_FIELDS, 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'dkim-signature'];
-  return [...new Set(wanted)].filter((n) => present.has(n));
+/**
+ * The AMS h= list, chosen as dkim sign does: dkimpy's default set where
+ * present and the DKIM-Signature fields, or one instance per -f; From
+ * oversigned unless --no-oversign.
+ */
+function amsFields(fields: readonly RawField[], o: SignOptions): string[] {
+  return signedFieldNames(fields, {
+    fields: o.field,
+    defaults: [...DEFAULT_SIGNED_FIELDS, 'dkim-signature'],
+    oversign: o.oversign === true ? 'all' : o.oversign === false ? 'none' : 'from',
+  });
 }
 
 async function signCommand(input: string | undefined, o: SignOptions): Promise<number> {
@@ -140,7 +149,7 @@ async function signCommand(input: string | undefined, o: SignOptions): Promise<n
   const sigSel = o.signatureSelector ?? sealSel;
   if (!sealSel) throw usageError('no selector: give --seal-selector (and --signature-selector) or -s');
   for (const s of [sealSel, sigSel!]) if (!isValidDomain(s)) throw usageError(`selector ${s}: not a selector`);
-  const key = await signingKeyFromFlags(o);
+  const key = await signingKeyFromFlags(o, { messageOnStdin: input === undefined || input === '-' });
   const now = Math.floor(parseNow(o.now).getTime() / 1000);
   const session = sessionFromFlags(o);
   const keys = publicKeysFromFlags(o.verifyKey);
@@ -167,7 +176,7 @@ async function signCommand(input: string | undefined, o: SignOptions): Promise<n
       selector: sealSel,
       signatureSelector: sigSel,
       timestamp: now,
-      fields: amsFields(c.fields, o.field),
+      fields: amsFields(c.fields, o),
       aar: { results: ar },
     });
     // A chain that already failed gets no new set: a negative verdict (exit 1), not bad input.

@@ -2,7 +2,7 @@
 // file, base64 DER, Ed25519 raw seed) or derived from --seed; public keys as
 // -e SELECTOR:DOMAIN:KEY instead of DNS.
 import { usageError } from './errors.ts';
-import { fileOrText } from './io.ts';
+import { fileOrText, readRaw } from './io.ts';
 import { keyFromSeed, loadPrivateKey, loadPublicKey, type KeyType, type LoadedKey } from '../../src/dkim/index.ts';
 import { decodeSeed } from '../../src/rand/index.ts';
 
@@ -29,13 +29,41 @@ export function seedFlag(text: string): Buffer {
   return seed;
 }
 
+/** The whole of stdin as text, for a key or a seed given as `-` (bounded: a key is a few kB). */
+export async function stdinText(flag: string, limit = 64 * 1024): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of readRaw('-')) {
+    size += c.length;
+    if (size > limit) throw usageError(`${flag} -: more than ${limit} bytes on stdin`);
+    parts.push(c);
+  }
+  return Buffer.concat(parts).toString('latin1');
+}
+
+/** --seed SEED, or `-`: read from stdin (a bare base64 seed, or the "seed is SEED" line of dkim gen). */
+export async function seedArgument(text: string): Promise<Buffer> {
+  if (text !== '-') return seedFlag(text);
+  const t = (await stdinText('--seed', 4096)).trim().replace(/^seed is\s+/, '').split(/\r?\n/)[0].trim();
+  return seedFlag(t);
+}
+
+/** -b BITS for --seed, and RFC 8301 §3.2 for any RSA key: 1024 bits at least unless ALLOW. */
+export function checkSigningKeySize(key: LoadedKey, allowWeak: boolean | undefined): void {
+  if (key.type === 'rsa' && key.bits !== undefined && key.bits < 1024 && !allowWeak) {
+    throw usageError(`the RSA key has ${key.bits} bits: RFC 8301 forbids keys under 1024 bits (add --allow-weak-keys to insist)`);
+  }
+}
+
 /** The private key of -k/-p KEY or --seed SEED (exactly one). */
-export async function signingKeyFromFlags(o: SigningKeyFlags): Promise<LoadedKey> {
+export async function signingKeyFromFlags(o: SigningKeyFlags, opts: { messageOnStdin?: boolean } = {}): Promise<LoadedKey> {
   const keyArg = o.key ?? o.privateKey;
+  if (opts.messageOnStdin && (keyArg === '-' || o.seed === '-')) throw usageError('stdin can be read only once: the key or the message');
   if (keyArg !== undefined && o.seed !== undefined) throw usageError('give --key or --seed, not both');
-  if (o.seed !== undefined) return keyFromSeed(seedFlag(o.seed), { algorithm: o.algorithm ?? 'rsa', bits: rsaBits(o.bits ?? '2048') });
+  if (o.seed !== undefined) return keyFromSeed(await seedArgument(o.seed), { algorithm: o.algorithm ?? 'rsa', bits: rsaBits(o.bits ?? '2048') });
   if (keyArg === undefined) throw usageError('no key: give -k KEY or --seed SEED');
-  const k = loadPrivateKey(fileOrText(keyArg));
+  // `-`: the key is read from stdin (then the message cannot be)
+  const k = loadPrivateKey(keyArg === '-' ? await stdinText('--key') : fileOrText(keyArg));
   if (!k.ok) throw usageError(`--key ${keyArg}: ${k.message}`);
   if (o.algorithm && k.value.type !== o.algorithm) throw usageError(`--key is ${k.value.type}, -a says ${o.algorithm}`);
   return k.value;

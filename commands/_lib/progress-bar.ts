@@ -36,3 +36,33 @@ export function progressBar(enabled: boolean, unit: 'bytes' | 'count' = 'count')
     },
   };
 }
+
+export interface Spinner {
+  stop(): void;
+}
+
+/**
+ * A spinner with LABEL on a terminal's stderr while work of unknown length
+ * runs, erased by stop(). It turns while the event loop does; work that
+ * blocks the loop (STILL) shows the label alone.
+ */
+export function spinner(enabled: boolean, label: string, still = false): Spinner {
+  if (!enabled || !process.stderr.isTTY) return { stop() {} };
+  if (still) {
+    process.stderr.write(`\r${label}\x1b[K`);
+    return { stop: () => void process.stderr.write('\r\x1b[K') };
+  }
+  const frames = ['|', '/', '-', '\\'];
+  let i = 0;
+  const draw = (): void => {
+    process.stderr.write(`\r${frames[i++ % frames.length]} ${label}\x1b[K`);
+  };
+  draw();
+  const timer = setInterval(draw, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}

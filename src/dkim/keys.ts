@@ -2,7 +2,7 @@
 // 32-byte seed in base64 (dkimpy's dknewkey); public keys from PEM, base64
 // SubjectPublicKeyInfo or RSAPublicKey, or Ed25519 raw 32 bytes; keys derived
 // from a `--seed` through the deterministic stream of src/rand.
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { SeededStream } from '../rand/index.ts';
 import type { KeyType } from './key-record.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -111,7 +111,10 @@ export interface SeedKeyOptions {
 /**
  * The key a seed gives, the same in `dkim gen`, `dkim sign` and `arc sign`:
  * Ed25519 = the first 32 bytes of the seeded stream; RSA = node-forge's
- * generator (PRIMEINC, e=65537) drawing its randomness from the stream.
+ * generator (PRIMEINC, e=65537) drawing its randomness from the stream. That
+ * is pure JavaScript and slow (seconds for 2048 bits), and runs in one go:
+ * node-forge's stepped generator is not deterministic across step boundaries
+ * (it restarts its prime search offset at each step).
  */
 export async function keyFromSeed(seed: Uint8Array, opts: SeedKeyOptions): Promise<LoadedKey> {
   const stream = new SeededStream(seed);
@@ -123,4 +126,21 @@ export async function keyFromSeed(seed: Uint8Array, opts: SeedKeyOptions): Promi
   const pair = forge.pki.rsa.generateKeyPair({ bits, e: 0x10001, prng, algorithm: 'PRIMEINC' } as never);
   const pem = forge.pki.privateKeyToPem(pair.privateKey);
   return { key: createPrivateKey({ key: pem, format: 'pem' }), type: 'rsa', bits };
+}
+
+/** A fresh key from node:crypto's generator (OpenSSL: RSA-2048 in a fraction of a second, off the main thread). */
+export function generateKey(opts: SeedKeyOptions): Promise<LoadedKey> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _pub: KeyObject, key: KeyObject): void => {
+      if (err) reject(err);
+      else resolve(opts.algorithm === 'ed25519' ? { key, type: 'ed25519' } : { key, type: 'rsa', bits: opts.bits ?? 2048 });
+    };
+    if (opts.algorithm === 'ed25519') generateKeyPair('ed25519', {}, done);
+    else generateKeyPair('rsa', { modulusLength: opts.bits ?? 2048, publicExponent: 0x10001 }, done);
+  });
+}
+
+/** The raw 32-byte private key of an Ed25519 key (what dknewkey writes and -k takes). */
+export function ed25519PrivateBytes(key: KeyObject): Buffer {
+  return key.export({ format: 'der', type: 'pkcs8' }).subarray(ED25519_PKCS8_PREFIX.length);
 }

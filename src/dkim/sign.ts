@@ -17,16 +17,39 @@ export const RECOMMENDED_FIELDS = [
   'in-reply-to', 'references', 'list-id', 'list-help', 'list-unsubscribe', 'list-subscribe', 'list-post', 'list-owner', 'list-archive',
 ];
 
+/**
+ * The fields signed by default where present: dkimpy's set (DKIM.SHOULD),
+ * RFC 6376 §5.4.1's list plus Sender, Message-ID, the MIME fields and
+ * Resent-Message-ID, so that none of them can be changed unnoticed.
+ */
+export const DEFAULT_SIGNED_FIELDS = [
+  'from', 'sender', 'reply-to', 'subject', 'date', 'message-id', 'to', 'cc', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'content-id', 'content-description', 'resent-date', 'resent-from', 'resent-sender', 'resent-to', 'resent-cc', 'resent-message-id',
+  'in-reply-to', 'references', 'list-id', 'list-help', 'list-unsubscribe', 'list-subscribe', 'list-post', 'list-owner', 'list-archive',
+];
+
+/**
+ * Which signed names are listed once more than they are signed, so that no
+ * instance can be added above them (RFC 6376 §8.15): `from` (the default, as
+ * dkimpy does), every name (`all`), or none.
+ */
+export type Oversign = 'from' | 'all' | 'none';
+
 export interface DkimSignOptions {
   key: LoadedKey;
   domain: string;
   selector: string;
   hash?: HashName;
   canon?: { header: Canon; body: Canon };
-  /** Field names to sign (From is always added); default: RECOMMENDED_FIELDS present in the message. */
+  /**
+   * Field names to sign, one instance per time a name is listed (From is
+   * always signed); default: every instance of DEFAULT_SIGNED_FIELDS present.
+   */
   fields?: string[];
-  /** Also sign one more, absent instance of each name so none can be added. */
-  oversign?: boolean;
+  /** The set signed where present when `fields` is not given (default DEFAULT_SIGNED_FIELDS). */
+  defaults?: readonly string[];
+  /** Names signed once more than they occur (default `from`; true: all, false: none). */
+  oversign?: Oversign | boolean;
   /** t= (seconds since the epoch). */
   timestamp?: number;
   /** x= (seconds since the epoch). */
@@ -48,17 +71,38 @@ export interface SignedField {
 /** `malformed`: the header cannot be read (with its line); `no-from`: nothing to sign for (RFC 6376 §5.4). */
 export type DkimSignResult = Result<SignedField, 'malformed' | 'no-from'>;
 
-/** The h= list: each chosen name once per present instance (bottom-up selection takes them all). */
-export function signedFieldNames(fields: readonly RawField[], opts: Pick<DkimSignOptions, 'fields' | 'oversign'>): string[] {
-  const count = new Map<string, number>();
-  for (const f of fields) count.set(f.name.toLowerCase(), (count.get(f.name.toLowerCase()) ?? 0) + 1);
-  const explicit = opts.fields !== undefined;
-  const wanted = ['from', ...(opts.fields ?? RECOMMENDED_FIELDS).map((n) => n.toLowerCase())].filter((n, i, a) => a.indexOf(n) === i);
+/**
+ * The h= list. Without `fields`: each name of the default set once per
+ * present instance (bottom-up selection, RFC 6376 §5.4.2, then takes them
+ * all). With `fields`: each name as many times as it is listed, as the
+ * original tool does (`-f received -f received` signs two Received fields; a
+ * listed name that is absent is signed anyway, which protects its absence).
+ * From is always signed. Oversigned names get one entry more.
+ */
+export function signedFieldNames(fields: readonly RawField[], opts: Pick<DkimSignOptions, 'fields' | 'defaults' | 'oversign'>): string[] {
+  const present = new Map<string, number>();
+  for (const f of fields) present.set(f.name.toLowerCase(), (present.get(f.name.toLowerCase()) ?? 0) + 1);
+  const over: Oversign = opts.oversign === true ? 'all' : opts.oversign === false ? 'none' : (opts.oversign ?? 'from');
+  const times = new Map<string, number>(); // in signing order, From first
+  times.set('from', Math.max(1, present.get('from') ?? 0));
+  if (opts.fields !== undefined) {
+    let listedFrom = 0;
+    for (const raw of opts.fields) {
+      const n = raw.toLowerCase();
+      if (n === 'from') listedFrom++;
+      else times.set(n, (times.get(n) ?? 0) + 1);
+    }
+    if (listedFrom) times.set('from', listedFrom);
+  } else {
+    for (const n of opts.defaults ?? DEFAULT_SIGNED_FIELDS) {
+      const c = present.get(n.toLowerCase()) ?? 0;
+      if (c > 0 && !times.has(n.toLowerCase())) times.set(n.toLowerCase(), c);
+    }
+  }
   const names: string[] = [];
-  for (const n of wanted) {
-    const c = count.get(n) ?? 0;
-    const times = c === 0 ? (explicit ? 1 : 0) : c;
-    for (let i = 0; i < times + (opts.oversign && (c > 0 || explicit) ? 1 : 0); i++) names.push(n);
+  for (const [n, k] of times) {
+    const extra = over === 'all' || (over === 'from' && n === 'from') ? 1 : 0;
+    for (let i = 0; i < k + extra; i++) names.push(n);
   }
   return names;
 }

@@ -63,6 +63,17 @@ describe('blaze arc sign', () => {
     expect(v.exitCode).toBe(0);
   });
 
+  it('the AMS signs dkimpy\'s default set where present (and DKIM-Signature), From oversigned; --no-oversign', async () => {
+    const h = (out: string) => /ARC-Message-Signature: [^]*?[;\s]h=([^;]+);/.exec(out)![1].replace(/\s+/g, '');
+    // i2-pass.eml has From, To, Subject, Date, Message-ID, MIME-Version (and ARC fields and Authentication-Results, never signed)
+    const s = await blaze([...SIGN, `${FIX}i2-pass.eml`]);
+    expect(h(text(s.stdout))).toBe('from:from:subject:date:message-id:to:mime-version');
+    const bare = await blaze([...SIGN, '--no-oversign', `${FIX}i2-pass.eml`]);
+    expect(h(text(bare.stdout))).toBe('from:subject:date:message-id:to:mime-version');
+    const v = await blaze(['arc', 'verify', ...DNS, '-'], Buffer.from(bare.stdout));
+    expect(v.exitCode).toBe(0);
+  });
+
   it('seals a broken chain with cv=fail, and refuses to extend a chain that already failed (exit 1)', async () => {
     const broken = readFileSync(`${FIX}i2-pass.eml`, 'latin1').replace('This is a test message.', 'Changed.');
     const s = await blaze([...SIGN, '-'], broken);

@@ -73,7 +73,8 @@ describe('sign then verify', () => {
       it(`${name} ${c}`, async () => {
         const [h, b] = c.split('/') as ['simple' | 'relaxed', 'simple' | 'relaxed'];
         const signed = sign(MESSAGE, key, sel, { canon: { header: h, body: b } });
-        expect(await verify(signed)).toMatchObject([{ status: 'pass', domain: 'example.org', fields: ['from', 'subject', 'date', 'to'] }]);
+        // dkimpy's default set where present, From listed once more (oversigned)
+        expect(await verify(signed)).toMatchObject([{ status: 'pass', domain: 'example.org', fields: ['from', 'from', 'subject', 'date', 'to'] }]);
         expect((await verify(Buffer.concat([signed, Buffer.from('tampered\r\n')])))[0]).toMatchObject({ status: 'fail', reason: 'body hash did not verify' });
         const hdr = Buffer.from(signed.toString('latin1').replace('Subject: hi', 'Subject: Hi'), 'latin1');
         expect((await verify(hdr))[0]).toMatchObject({ status: 'fail', reason: 'signature did not verify' });
@@ -87,14 +88,14 @@ describe('sign then verify', () => {
     const signedLength = canonicalizeBody(MESSAGE.subarray(MESSAGE.indexOf('\r\n\r\n') + 4), 'relaxed').length;
     expect(r).toMatchObject({ status: 'pass', bodyLength: signedLength, bodySize: canonicalizeBody(Buffer.concat([MESSAGE.subarray(MESSAGE.indexOf('\r\n\r\n') + 4), Buffer.from('appended\r\n')]), 'relaxed').length });
   });
-  it('a From added below the signed one breaks it (bottom-up selection); an unsigned X-Foo does not', async () => {
+  it('a From added below the signed one breaks it (bottom-up selection); above it too, since From is oversigned by default; an unsigned X-Foo does not', async () => {
     const signed = sign(MESSAGE, rsa.value, 'test');
     const below = Buffer.from(signed.toString('latin1').replace('To: you', 'From: evil@example.com\r\nTo: you'), 'latin1');
     expect((await verify(below))[0].status).toBe('fail');
-    // above it, bottom-up selection still finds the signed instance (use --oversign against that)
-    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), signed])))[0].status).toBe('pass');
-    const over = sign(MESSAGE, rsa.value, 'test', { oversign: true });
-    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), over])))[0].status).toBe('fail');
+    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), signed])))[0].status).toBe('fail');
+    // without the oversigned From, bottom-up selection still finds the signed instance under an added one (RFC 6376 §8.15)
+    const bare = sign(MESSAGE, rsa.value, 'test', { oversign: 'none' });
+    expect((await verify(Buffer.concat([Buffer.from('From: evil@example.com\r\n'), bare])))[0].status).toBe('pass');
     expect((await verify(Buffer.concat([Buffer.from('X-Foo: bar\r\n'), signed])))[0].status).toBe('pass');
   });
   it('--oversign: a field added later breaks the signature', async () => {
@@ -198,9 +199,21 @@ describeCorpus('DKIM dkimpy data', 'dkim/dkimpy/', 'keys and records of dkimpy',
 });
 
 describe('signed field names', () => {
-  it('h= lists each present instance, From first', () => {
-    const f = (name: string) => ({ name, raw: Buffer.from(`${name}: x\r\n`), line: 1 });
-    expect(signedFieldNames([f('To'), f('From'), f('Received'), f('To')], {})).toEqual(['from', 'to', 'to']);
+  const f = (name: string) => ({ name, raw: Buffer.from(`${name}: x\r\n`), line: 1 });
+  it('by default: each present instance of dkimpy\'s set (DKIM.SHOULD), From first and listed once more', () => {
+    expect(signedFieldNames([f('To'), f('From'), f('Received'), f('To')], {})).toEqual(['from', 'from', 'to', 'to']);
+    expect(signedFieldNames([f('To'), f('From'), f('Received'), f('To')], { oversign: 'none' })).toEqual(['from', 'to', 'to']);
+    // the fields RFC 6376 §5.4.1 leaves out and dkimpy signs: Sender, Message-ID, the MIME fields, Resent-Message-ID
+    const more = ['Sender', 'Message-ID', 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding', 'Content-ID', 'Content-Description', 'Resent-Message-ID'];
+    expect(signedFieldNames([f('From'), ...more.map(f), f('Received'), f('Return-Path'), f('X-Mailer'), f('Bcc')], { oversign: 'none' })).toEqual([
+      'from', 'sender', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'content-id', 'content-description', 'resent-message-id',
+    ]);
+  });
+  it('with fields: one instance per time a name is listed, absent ones included, as the original tool', () => {
+    const three = [f('Received'), f('Received'), f('Received'), f('From')];
+    expect(signedFieldNames(three, { fields: ['received', 'received'] })).toEqual(['from', 'from', 'received', 'received']);
+    expect(signedFieldNames(three, { fields: ['received'], oversign: 'none' })).toEqual(['from', 'received']);
     expect(signedFieldNames([f('From')], { fields: ['Sender'], oversign: true })).toEqual(['from', 'from', 'sender', 'sender']);
+    expect(signedFieldNames([f('From')], { fields: ['from', 'from'], oversign: 'none' })).toEqual(['from', 'from']);
   });
 });

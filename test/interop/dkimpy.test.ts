@@ -90,6 +90,57 @@ describe('blaze signs, dkimpy verifies', () => {
   });
 });
 
+describe('the default signed fields are dkimpy\'s, From oversigned', () => {
+  // every field of dkimpy's DKIM.SHOULD set, some twice, and fields it does not sign
+  const FULL = [
+    'Received: from a.example.net by b.example.org; Tue, 02 Jan 2024 10:00:02 +0000',
+    'Return-Path: <alice@example.org>',
+    'From: Alice <alice@example.org>', 'Sender: list@example.org', 'Reply-To: alice@example.org', 'Subject: Quarterly report',
+    'Date: Tue, 02 Jan 2024 10:00:00 +0000', 'Message-ID: <report-1@example.org>', 'To: Bob <bob@example.net>', 'Cc: carol@example.net',
+    'Cc: dave@example.net', 'Bcc: eve@example.net', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 7bit', 'Content-ID: <body@example.org>', 'Content-Description: the report',
+    'Resent-Date: Tue, 02 Jan 2024 11:00:00 +0000', 'Resent-From: bob@example.net', 'Resent-Sender: bob@example.net',
+    'Resent-To: frank@example.net', 'Resent-Cc: grace@example.net', 'Resent-Message-ID: <resent-1@example.net>',
+    'In-Reply-To: <q3@example.org>', 'References: <q3@example.org>', 'List-Id: <reports.example.org>', 'List-Help: <mailto:help@example.org>',
+    'List-Unsubscribe: <mailto:leave@example.org>', 'List-Subscribe: <mailto:join@example.org>', 'List-Post: <mailto:reports@example.org>',
+    'List-Owner: <mailto:owner@example.org>', 'List-Archive: <https://example.org/archive>', 'X-Mailer: something', 'Keywords: report',
+    '', 'Hello Bob,', '',
+  ].join('\r\n');
+  // dkimpy's own choice for the same message: DKIM.default_sign_headers()
+  const PY_DEFAULT = `
+import sys, dkim
+d = dkim.DKIM(sys.stdin.buffer.read())
+print(':'.join(h.decode().lower() for h in d.default_sign_headers()))
+`;
+  it('dkim sign: h= names the same fields as dkimpy\'s default_sign_headers, each instance, From once more; dkimpy verifies it', async () => {
+    const py = await execa(PY, ['-c', PY_DEFAULT], { input: FULL });
+    const theirs = py.stdout.trim().split(':');
+    const r = await execa(BLAZE, ['dkim', 'sign', '-s', 'rsa', '-d', 'example.org', '-k', join(FX, 'rsa.pem')], { input: FULL, encoding: 'buffer', reject: false });
+    expect(r.exitCode).toBe(0);
+    const signed = Buffer.from(r.stdout);
+    const h = /h=([^;]+);/.exec(signed.toString('latin1').split('\r\nReceived:')[0].replace(/\r\n[ \t]+/g, ' '))![1].replace(/\s+/g, '').split(':');
+    const count = (list: string[]) => list.reduce((m, n) => m.set(n, (m.get(n) ?? 0) + 1), new Map<string, number>());
+    expect(Object.fromEntries(count(h))).toEqual(Object.fromEntries(count(theirs)));
+    expect(count(h).get('from')).toBe(2);
+    expect(count(h).get('cc')).toBe(2);
+    for (const never of ['received', 'return-path', 'bcc', 'x-mailer', 'keywords']) expect(h).not.toContain(never);
+    const f = join(dir, 'default-set.eml');
+    await writeFile(f, signed);
+    const v = await execa(PY, ['-c', PY_VERIFY, DNS, f], { reject: false });
+    expect(JSON.parse(v.stdout)).toEqual([true]);
+  });
+  it('dkim sign -f received -f received: two Received fields signed, as the original; dkimpy verifies', async () => {
+    const msg = `Received: from c by d; Tue, 02 Jan 2024 10:00:03 +0000\r\n${FULL}`;
+    const r = await execa(BLAZE, ['dkim', 'sign', '-s', 'rsa', '-d', 'example.org', '-k', join(FX, 'rsa.pem'), '-f', 'received', '-f', 'received'], { input: msg, encoding: 'buffer' });
+    const signed = Buffer.from(r.stdout);
+    expect(signed.toString('latin1').replace(/\r\n[ \t]+/g, ' ')).toMatch(/h=from:from:received:received;/);
+    const f = join(dir, 'two-received.eml');
+    await writeFile(f, signed);
+    const v = await execa(PY, ['-c', PY_VERIFY, DNS, f], { reject: false });
+    expect(JSON.parse(v.stdout)).toEqual([true]);
+  });
+});
+
 describe('dkimpy signs, blaze verifies', () => {
   it('dkimsign (rsa-sha256, ed25519-sha256; relaxed/simple default and simple/relaxed)', async () => {
     for (const [sel, key, alg] of [['rsa', join(FX, 'rsa.pem'), 'rsa-sha256'], ['ed', edRawKey, 'ed25519-sha256']] as const) {
