@@ -12,6 +12,7 @@ import { buildRoute, formatHopText, formatRouteDot, hopJson, formatReceived, typ
 interface ExtractOptions extends CommonOptions {
   delays?: boolean;
   dot?: boolean;
+  reverse?: boolean;
 }
 
 interface StampOptions extends CommonOptions {
@@ -19,6 +20,7 @@ interface StampOptions extends CommonOptions {
   ip?: string;
   rdns?: string;
   hostname?: string;
+  via?: string;
   with?: string;
   id?: string;
   now?: string;
@@ -29,8 +31,9 @@ export default async function recv(argv: string[]): Promise<number> {
   let code = 0;
   const root = program('recv', 'the route of a message from its Received fields (extract, stamp)');
 
-  addJsonOption(addInputOptions(addTerminalOptions(subcommand(root, 'extract', 'print the route: one hop per Received field'))))
+  addJsonOption(addInputOptions(addTerminalOptions(subcommand(root, 'extract', 'print the route, from the origin to the last receiver: one hop per Received field'))))
     .argument('[input]', 'the message (default: stdin)')
+    .option('--reverse', 'in header order (the last receiver first)')
     .option('--delays', 'add a "delay" line per hop, computed from the dates')
     .option('--dot', 'print a Graphviz digraph of the route')
     .action(async (input: string | undefined, o: ExtractOptions) => {
@@ -44,6 +47,7 @@ export default async function recv(argv: string[]): Promise<number> {
     .option('--ip <address>', 'the client address, written as a TCP-info comment')
     .option('--rdns <name>', 'the client name from reverse DNS, with --ip')
     .option('-h, --hostname <host>', 'the receiving host of the "by" clause (default: this host)')
+    .option('--via <link>', 'the link of the "via" clause (RFC 5321 §4.4: TCP, or another atom)')
     .option('--with <protocol>', 'the protocol (SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP...)')
     .option('--id <id>', 'the queue id')
     .option('--zone <+HHMM>', 'the time zone the date is written in (default: +0000)')
@@ -89,7 +93,9 @@ async function readTrace(input: string | undefined, newline: CommonOptions['newl
 async function extract(input: string | undefined, o: ExtractOptions): Promise<number> {
   if (o.dot && o.json) throw usageError('--dot and --json cannot be used together');
   const { fields, date } = await readTrace(input, o.newline);
-  const hops = buildRoute(fields, date);
+  const route = buildRoute(fields, date);
+  // --reverse: the fields as they are stacked in the header (the newest first)
+  const hops = o.reverse ? [...route].sort((a, b) => a.line - b.line) : route;
   const name = inputName(input);
   if (o.verbose) {
     for (const h of hops) {
@@ -113,13 +119,14 @@ async function extract(input: string | undefined, o: ExtractOptions): Promise<nu
 const TOKEN = /^[\x21-\x7e]+$/;
 
 async function stamp(rcpt: string, input: string | undefined, o: StampOptions): Promise<number> {
-  for (const [flag, v] of [['FOR', rcpt], ['--from', o.from], ['--hostname', o.hostname], ['--with', o.with], ['--id', o.id], ['--rdns', o.rdns]] as const) {
+  for (const [flag, v] of [['FOR', rcpt], ['--from', o.from], ['--hostname', o.hostname], ['--via', o.via], ['--with', o.with], ['--id', o.id], ['--rdns', o.rdns]] as const) {
     if (v !== undefined && (!TOKEN.test(v) || /[;()<>]/.test(v.replace(/^<(.*)>$/, '$1')))) throw usageError(`${flag}: '${v}' is not a single word`);
   }
   if (o.rdns && !o.ip) throw usageError('--rdns needs --ip');
   const field = formatReceived({
     from: o.from || o.ip ? { helo: o.from, ip: o.ip, rdns: o.rdns } : undefined,
     by: o.hostname ?? hostname(),
+    via: o.via,
     with: o.with,
     id: o.id,
     for: rcpt,

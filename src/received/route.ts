@@ -1,7 +1,8 @@
 // The route of a message from its Received fields: one hop per field, in
-// header order (the most recent hop first, as the fields are stacked), with
-// the delay each hop added, and the three presentations of `recv extract`:
-// the original tool's text lines, a Graphviz digraph and a JSON record.
+// route order (from the origin to the last receiver: by date, as the original
+// tool sorts them, the field lower in the header first on a tie), with the
+// delay each hop added, and the three presentations of `recv extract`: the
+// original tool's text lines, a Graphviz digraph and a JSON record.
 import { parseReceived, type ParsedReceived } from './parse.ts';
 import { parseReceivedDate } from './date.ts';
 
@@ -18,24 +19,45 @@ export interface Hop {
   error?: string;
   /** The hop's time, when its date reads. */
   epochMs?: number;
-  /** Seconds between the previous (older) hop, or the Date field for the oldest, and this one. */
+  /** Seconds between the hop before it on the route with a date (for the first, the Date field) and this one. */
   delaySeconds?: number;
 }
 
-/** Parses every field and computes delays: each hop against the next older one with a date, the oldest against DATEFIELD. */
+/**
+ * Parses every field (FIELDS in header order) and gives the hops in route
+ * order: from the origin to the last receiver. Each server prepends its field,
+ * so the route starts at the bottom of the header; the hops are then sorted
+ * by date, a tie kept in that order (the lower field first), and a hop without
+ * a readable date stays right after the hop below it. Delays follow the route:
+ * each dated hop against the one before it with a date, the first against
+ * DATEFIELD (negative: the sender's clock runs ahead). Sorting makes it
+ * O(n log n) in the number of fields.
+ */
 export function buildRoute(fields: RouteField[], dateField?: string): Hop[] {
-  const hops: Hop[] = fields.map((f) => {
+  const keyed: Array<{ hop: Hop; key: number; pos: number }> = [];
+  let inherited = Number.NEGATIVE_INFINITY;
+  for (let i = fields.length - 1; i >= 0; i--) {
+    const f = fields[i];
     const r = parseReceived(f.value);
-    if (!r.ok) return { line: f.line, raw: f.value, error: r.error };
-    return { line: f.line, raw: f.value, parsed: r, epochMs: r.date?.ok ? r.date.epochMs : undefined };
-  });
+    const hop: Hop = r.ok ? { line: f.line, raw: f.value, parsed: r, epochMs: r.date?.ok ? r.date.epochMs : undefined } : { line: f.line, raw: f.value, error: r.error };
+    if (hop.epochMs !== undefined) inherited = hop.epochMs;
+    keyed.push({ hop, key: inherited, pos: keyed.length });
+  }
+  keyed.sort((a, b) => (a.key === b.key ? a.pos - b.pos : a.key < b.key ? -1 : 1));
+  const hops = keyed.map((k) => k.hop);
   const origin = dateField ? parseReceivedDate(dateField) : undefined;
-  for (let i = 0; i < hops.length; i++) {
-    const h = hops[i];
-    if (h.epochMs === undefined) continue;
-    const older = hops.slice(i + 1).find((x) => x.epochMs !== undefined);
-    const base = older?.epochMs ?? (origin?.ok && !hops.slice(i + 1).some((x) => x.parsed) ? origin.epochMs : undefined);
-    if (base !== undefined) h.delaySeconds = Math.round((h.epochMs - base) / 1000);
+  // the Date field is where the first parsed hop starts from (if that hop has no date, nothing does)
+  let prev: number | undefined = origin?.ok ? origin.epochMs : undefined;
+  let first = true;
+  for (const h of hops) {
+    if (!h.parsed) continue;
+    if (h.epochMs === undefined) {
+      if (first) prev = undefined;
+    } else {
+      if (prev !== undefined) h.delaySeconds = Math.round((h.epochMs - prev) / 1000);
+      prev = h.epochMs;
+    }
+    first = false;
   }
   return hops;
 }
@@ -95,10 +117,10 @@ function dotId(s: string): string {
   return `"${s.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** A Graphviz digraph of the route, oldest hop first; edges labelled with the protocol and the delay. */
+/** A Graphviz digraph of the route (HOPS in route order); edges labelled with the protocol and the delay. */
 export function formatRouteDot(hops: Hop[]): string {
   const lines = ['digraph route {', '  rankdir=LR;', '  node [shape=box];'];
-  const chronological = hops.filter((h) => h.parsed).reverse();
+  const chronological = hops.filter((h) => h.parsed);
   let unknown = 0;
   for (const h of chronological) {
     const p = h.parsed!;
