@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, readFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -249,5 +249,48 @@ describe('blaze hdr', () => {
     const bad = await blaze(['hdr', '-h', 'A::B', MIXED]);
     expect(bad.exitCode).toBe(2);
     expect(text(bad.stderr)).toMatch(/^blaze: hdr: -h: /);
+  });
+
+  it('-H prefixes every line with the file name and a tab (continuation lines too), as mblaze\'s mhdr -H; several inputs in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blaze-hdr-H-'));
+    const a = join(dir, 'a.eml');
+    const b = join(dir, 'b.eml');
+    await writeFile(a, 'From: x@example.org\nTo: one@example.net,\n two@example.net\nSubject: first\n\nbody\n');
+    await writeFile(b, 'Subject: second\r\nFrom: y@example.org\r\n\r\nbody\r\n');
+    const r = await blaze(['hdr', '-H', a, b]);
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stdout)).toBe(
+      `${a}\tFrom: x@example.org\n${a}\tTo: one@example.net,\n${a}\t    two@example.net\n${a}\tSubject: first\n` +
+        `${b}\tSubject: second\n${b}\tFrom: y@example.org\n`,
+    );
+    // the prefix is mhdr's: the path, a tab
+    const m = await execa('mhdr', ['-H', '-h', 'subject', a], { reject: false });
+    expect(m.stdout).toBe(`${a}\tfirst`);
+    const sel = await blaze(['hdr', '-H', '-h', 'Subject', a, b]);
+    expect(text(sel.stdout)).toBe(`${a}\tSubject: first\n${b}\tSubject: second\n`);
+    // without -H, one after the other
+    const plain = await blaze(['hdr', '-h', 'Subject', a, b]);
+    expect(text(plain.stdout)).toBe('Subject: first\nSubject: second\n');
+    // --files-from, as every batch-reading command
+    const list = await blaze(['hdr', '-H', '-h', 'Subject', '--files-from', '-'], { input: `${b}\n${a}\n` });
+    expect(text(list.stdout)).toBe(`${b}\tSubject: second\n${a}\tSubject: first\n`);
+    // a one-input -H too, and stdin
+    const one = await blaze(['hdr', '-H', '-h', 'Subject', '-'], { input: 'Subject: piped\n\n' });
+    expect(text(one.stdout)).toBe('stdin\tSubject: piped\n');
+  });
+
+  it('several inputs: a missing one is named (exit 2) and the others are printed; exit 1 only when nothing selected was found anywhere; --json lists files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blaze-hdr-many-'));
+    const a = join(dir, 'a.eml');
+    await writeFile(a, 'Subject: first\n\nbody\n');
+    const r = await blaze(['hdr', '-H', a, join(dir, 'nope.eml'), a]);
+    expect(r.exitCode).toBe(2);
+    expect(text(r.stdout)).toBe(`${a}\tSubject: first\n${a}\tSubject: first\n`);
+    expect(text(r.stderr)).toBe(`blaze: hdr: ${join(dir, 'nope.eml')}: no such file or directory\n`);
+    expect((await blaze(['hdr', '-h', 'To', a, a])).exitCode).toBe(1);
+    expect((await blaze(['hdr', '-h', 'To', a, MIXED])).exitCode).toBe(0);
+    const j = JSON.parse(text((await blaze(['hdr', '--json', a, MIXED])).stdout));
+    expect(j.files.map((f: { input: string }) => f.input)).toEqual([a, MIXED]);
+    expect(j.files[0]).toEqual({ input: a, fields: [expect.objectContaining({ name: 'Subject', value: 'first', line: 1 })], warnings: [] });
   });
 });
