@@ -3,7 +3,8 @@
 // files; the callers yield to the event loop between files and every few
 // megabytes, so a large message never holds the server up for long, and
 // never sits whole in memory (one 128 KiB piece at a time).
-import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
+import { openSync, readSync, fstatSync, closeSync, opendirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 
 export const READ_CHUNK = 128 * 1024;
@@ -85,4 +86,26 @@ export async function openMessageAsync(path: string): Promise<OpenedMessage> {
       await fh.close();
     },
   };
+}
+
+/**
+ * The file names of a Maildir folder in batches, read with blocking calls
+ * (no entry objects: a 100,000-message listing builds its own).
+ */
+export function* folderFileNames(dir: string, folder: 'new' | 'cur', size = 1024): Generator<string[]> {
+  const d = opendirSync(join(dir, folder), { bufferSize: 256 });
+  try {
+    let batch: string[] = [];
+    for (let dirent = d.readSync(); dirent !== null; dirent = d.readSync()) {
+      if (dirent.name.startsWith('.') || dirent.isDirectory()) continue;
+      batch.push(dirent.name);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    d.closeSync();
+  }
 }

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import {
-  listFolderBatches, watchMaildir, parseFileName, fileNameWithFlags, applyFlagChanges, changeFlags, removeMessage,
-  type Folder, type MaildirChange, type MaildirEntry, type MaildirWatcher,
+  watchMaildir, parseFileName, fileNameWithFlags, applyFlagChanges, changeFlags, removeMessage,
+  normalizeFlags, type Folder, type MaildirChange, type MaildirEntry, type MaildirWatcher,
 } from '../maildir/index.ts';
 import { matchHeaders, TextFinder, type Query, type Searchable } from './query.ts';
-import { summarize, unreadable, searchable, type Summary } from './summary.ts';
-import { scanStructure, scanText } from './scan.ts';
+import { folderFileNames } from '../maildir/read.ts';
+import { summarize, unreadable, type Summary } from './summary.ts';
+import { scanIndex, scanStructure, scanText } from './scan.ts';
 
 export interface Entry {
   id: string;
@@ -22,9 +23,17 @@ export interface Entry {
   flags: string;
   /** Arrival time (ms): from the Maildir name (`SECONDS.M<usec>...`), else the file's mtime. */
   time: number;
-  /** The summary as sent (JSON), once computed. */
-  json?: string;
-  search?: Searchable;
+  /**
+   * What search looks at, once the message has been read (lower-cased):
+   * kept small on purpose, 100,000 of them must fit in a few tens of MB.
+   * Summaries themselves are made again when shown (a few recent ones kept).
+   */
+  from?: string;
+  to?: string;
+  subject?: string;
+  attachments?: number;
+  /** The Date field, else the arrival time (ms). */
+  dateMs?: number;
 }
 
 export type InboxEvent =
@@ -68,6 +77,8 @@ export class Inbox {
   private watcher?: MaildirWatcher;
   private warming = false;
   private closed = false;
+  /** Summaries recently made (JSON), by id: pages shown again and again are not read again. */
+  private readonly recent = new Map<string, string>();
 
   constructor(
     readonly dir: string,
@@ -100,7 +111,7 @@ export class Inbox {
     let t = Date.now();
     for (const e of this.list()) {
       if (this.closed) break;
-      this.summaryJson(e);
+      this.indexed(e);
       if (Date.now() - t > 10) {
         await yieldToLoop();
         t = Date.now();
@@ -140,8 +151,8 @@ export class Inbox {
   }
 
   private makeEntry(folder: Folder, file: string): Entry {
-    const p = parseFileName(file);
-    let time = timeFromName(p.unique);
+    const { id, flags } = splitName(file);
+    let time = timeFromName(id);
     if (time === undefined) {
       try {
         time = statSync(join(this.dir, folder, file)).mtimeMs;
@@ -149,16 +160,33 @@ export class Inbox {
         time = 0;
       }
     }
-    return { id: p.unique, folder, file, flags: p.flags, time };
+    return { id, folder, file, flags, time };
   }
 
-  /** The summary of an entry (computed once, then kept as JSON). */
+  /** The summary of an entry, read from its file (or the few kept). */
   summary(e: Entry): Summary {
     return JSON.parse(this.summaryJson(e)) as Summary;
   }
 
   summaryJson(e: Entry): string {
-    if (e.json !== undefined) return e.json;
+    const kept = this.recent.get(e.id);
+    if (kept !== undefined) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.recent.delete(e.id);
+      this.recent.set(e.id, kept);
+      return kept;
+    }
+    const s = this.read(e);
+    const json = JSON.stringify(s);
+    if (!s.warnings.includes(MOVED)) {
+      this.recent.set(e.id, json);
+      if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return json;
+  }
+
+  /** Reads the summary from the file and keeps what search needs. */
+  private read(e: Entry): Summary {
     const info = { id: e.id, folder: e.folder, flags: e.flags, size: 0, receivedMs: e.time };
     let s: Summary;
     try {
@@ -166,13 +194,28 @@ export class Inbox {
       s = summarize({ ...info, size: r.size }, r.structure, this.opts.trustedAuthservIds);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // Renamed or moved as we looked (a flag change): the watcher will say where; not kept.
-      if (code === 'ENOENT') return JSON.stringify(unreadable(info, 'the file moved or went while being read'));
+      // Renamed or moved as we looked (a flag change): the watcher will say where; nothing is kept.
+      if (code === 'ENOENT') return unreadable(info, MOVED);
       s = unreadable(info, `unreadable: ${code ?? (err as Error).message}`);
     }
-    e.json = JSON.stringify(s);
-    e.search = searchable(s);
-    return e.json;
+    return s;
+  }
+
+  /** The entry's search fields, reading the file the first time (its header only, unless it is a multipart). */
+  private indexed(e: Entry): Searchable | undefined {
+    if (e.attachments === undefined) {
+      try {
+        const k = scanIndex(this.path(e));
+        e.from = k.from;
+        e.to = k.to;
+        e.subject = k.subject;
+        e.dateMs = k.dateMs ?? e.time;
+        e.attachments = k.attachments;
+      } catch {
+        return undefined; // moved as we looked (the watcher will say where), or unreadable: matches nothing
+      }
+    }
+    return { from: e.from!, to: e.to!, subject: e.subject!, attachments: e.attachments, epochMs: e.dateMs!, unread: !e.flags.includes('S') };
   }
 
   /** A page of the list, newest first; with a query, of the messages matching it. */
@@ -186,8 +229,10 @@ export class Inbox {
     let total = 0;
     let t = Date.now();
     for (const e of all.slice()) {
-      if (await this.matches(e, query)) {
-        if (total >= start && out.length < limit) out.push(e.json!);
+      // Most entries are decided by their header fields: no await for them.
+      const checks = this.headerChecks(e, query);
+      if (checks !== false && (checks.length === 0 || (await this.matches(e, query)))) {
+        if (total >= start && out.length < limit) out.push(this.summaryJson(e));
         total++;
       }
       if (Date.now() - t > 20) {
@@ -200,14 +245,19 @@ export class Inbox {
 
   /** Whether an entry matches a query (its text read from the file only when the header fields do not decide). */
   async matches(e: Entry, q: Query): Promise<boolean> {
-    this.summaryJson(e);
-    if (!e.search) return false; // unreadable just now
-    const checks = matchHeaders(q, e.search);
+    const checks = this.headerChecks(e, q);
     if (checks === false) return false;
     if (checks.length === 0) return true;
     const finder = new TextFinder(checks.map((c) => c.value));
     await scanText(this.path(e), finder, yieldToLoop);
     return finder.verdict(checks);
+  }
+
+  /** The header-level verdict, without waiting: false, or the text still to look for. */
+  private headerChecks(e: Entry, q: Query): ReturnType<typeof matchHeaders> {
+    const k = this.indexed(e);
+    if (!k) return false; // unreadable just now
+    return matchHeaders(q, k);
   }
 
   /** Entries that arrived after `sinceMs` (all when undefined) and match, newest first. */
@@ -257,6 +307,7 @@ export class Inbox {
       }
       this.entries.delete(e.id);
     }
+    this.recent.clear();
     this.dirty = true;
     this.emit({ type: 'reset' });
     return n;
@@ -267,11 +318,12 @@ export class Inbox {
     e.folder = folder;
     e.file = file;
     e.flags = flags;
-    if (e.json !== undefined) {
-      const s = JSON.parse(e.json) as Summary;
+    const kept = this.recent.get(e.id);
+    this.recent.delete(e.id);
+    if (kept !== undefined) {
+      const s = JSON.parse(kept) as Summary;
       Object.assign(s, { folder, flags, read: flags.includes('S') });
-      e.json = JSON.stringify(s);
-      e.search!.unread = !s.read;
+      this.recent.set(e.id, JSON.stringify(s));
       this.emit({ type: 'update', summary: s });
     } else this.emit({ type: 'update', summary: this.summary(e) });
   }
@@ -279,15 +331,16 @@ export class Inbox {
   private forget(e: Entry): void {
     if (this.entries.get(e.id) !== e) return;
     this.entries.delete(e.id);
+    this.recent.delete(e.id);
     this.dirty = true;
     this.emit({ type: 'delete', id: e.id });
   }
 
   private add(folder: Folder, file: string): void {
-    const id = parseFileName(file).unique;
+    const { id, flags } = splitName(file);
     const known = this.entries.get(id);
     if (known) {
-      this.update(known, folder, file, parseFileName(file).flags);
+      this.update(known, folder, file, flags);
       return;
     }
     const e = this.makeEntry(folder, file);
@@ -312,17 +365,18 @@ export class Inbox {
   private async rescan(folder: Folder, announce: boolean): Promise<void> {
     const seen = new Set<string>();
     try {
-      for await (const batch of listFolderBatches(this.dir, folder)) {
-        for (const m of batch) {
-          seen.add(m.file);
+      for (const batch of folderFileNames(this.dir, folder)) {
+        for (const file of batch) {
+          seen.add(file);
           if (announce) {
-            const e = this.entries.get(m.name);
-            if (!e || e.file !== m.file || e.folder !== folder) this.add(folder, m.file);
-          } else if (!this.entries.has(m.name)) {
-            this.entries.set(m.name, this.makeEntry(folder, m.file));
+            const e = this.entries.get(splitName(file).id);
+            if (!e || e.file !== file || e.folder !== folder) this.add(folder, file);
+          } else {
+            const e = this.makeEntry(folder, file);
+            if (!this.entries.has(e.id)) this.entries.set(e.id, e);
           }
         }
-        if (!announce) this.dirty = true;
+        await yieldToLoop();
       }
     } catch {
       return; // the folder is gone or unreadable: keep what is known
@@ -330,4 +384,18 @@ export class Inbox {
     for (const e of [...this.entries.values()]) if (e.folder === folder && !seen.has(e.file)) (announce ? this.forget(e) : this.entries.delete(e.id));
     this.dirty = true;
   }
+}
+
+const MOVED = 'the file moved or went while being read';
+/** Summaries kept ready (JSON, about half a kilobyte each). */
+const RECENT = 2000;
+
+/** The unique name and the flags of a file name (maildir(5) `unique:2,FLAGS`), without allocations for the common cases. */
+function splitName(file: string): { id: string; flags: string } {
+  const i = file.indexOf(':');
+  if (i < 0) return { id: file, flags: '' };
+  const info = file.slice(i + 1);
+  if (!info.startsWith('2,')) return { id: file.slice(0, i), flags: '' };
+  const f = info.slice(2);
+  return { id: file.slice(0, i), flags: f.length < 2 ? f : normalizeFlags(f) };
 }
