@@ -2,8 +2,8 @@
 // (the same Maildir bench/mdir.mjs makes: half in new/, half in cur/).
 // Measured from a cold server each round: time from start to the first page
 // of the list (GET /api/v1/messages, 50 summaries), then a header search
-// (from:, which needs every summary: the first one pays for them), the same
-// search again (summaries kept), a free-text search (reads every message's
+// (from:, which needs every message's index entry: the first one reads them), the same
+// search again (index kept), a free-text search (reads every message's
 // text), and the server's peak RSS (VmHWM). Goal (issue 20): peak RSS
 // <= 128 MB. Mailpit publishes no list or search latency to compare with
 // (its README gives SMTP ingestion of 100-200 messages/s and prunes to 500
@@ -91,7 +91,7 @@ export async function run(opts) {
   const note = `${reps} cold server(s); no peer: Mailpit publishes no list/search latency (its README: 100-200 msg/s SMTP ingestion, 500 messages kept by default)`;
   return [
     row(`${name}: start to first page (50)`, `${fmtSecs(med(runs, 'firstPage'))} (listening ${fmtSecs(med(runs, 'listening'))}, page ${fmtSecs(med(runs, 'page'))})`, '—', '—', '—', null, note),
-    row(`${name}: search from: (cold, then kept)`, `${fmtSecs(med(runs, 'search'))}, then ${fmtSecs(med(runs, 'again'))}`, '—', '—', '—', null, 'the first search reads every header; the summaries are kept'),
+    row(`${name}: search from: (cold, then kept)`, `${fmtSecs(med(runs, 'search'))}, then ${fmtSecs(med(runs, 'again'))}`, '—', '—', '—', null, 'the first search reads every header (of multiparts, the whole message, to count attachments); the search index is then kept'),
     row(`${name}: free-text search of every body`, fmtSecs(med(runs, 'text')), '—', '—', '—', null, 'reads and decodes the text of every message'),
     row(`${name}: last page (start=${n - 50})`, fmtSecs(med(runs, 'deep')), '—', '—', '—', null, ''),
     row(`${name}: peak RSS`, fmtMB(rss), '—', '—', '<= 128 MB', rss <= 128, 'VmHWM of the server after all the requests above'),
