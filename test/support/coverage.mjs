@@ -2,8 +2,9 @@
 // commands/, per area, counting both what the tests run in-process and what
 // the CLI subprocesses they start run.
 //
-//   1. dist/blaze.cjs is rebuilt with a source map, unminified and without the
-//      V8 code cache (functions read from a cache have no block counters).
+//   1. dist/blaze.cjs is rebuilt with a source map and unminified (V8 counts
+//      byte ranges, the map is read per position); under NODE_V8_COVERAGE
+//      bin/blaze leaves the code cache aside (cached functions have no block counters).
 //   2. vitest runs with @vitest/coverage-v8 (in-process code, AST-aware) and
 //      with NODE_V8_COVERAGE set for the processes the tests start
 //      (vitest.config.ts passes BLAZE_CLI_COVERAGE on as NODE_V8_COVERAGE).
@@ -50,7 +51,7 @@ try {
     node,
     [
       join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
-      '--coverage.enabled=true', '--coverage.provider=v8', '--coverage.reporter=json', `--coverage.reportsDirectory=${unitDir}`,
+      '--coverage.enabled=true', '--coverage.provider=v8', '--coverage.reporter=json', `--coverage.reportsDirectory=${unitDir}`, '--coverage.reportOnFailure=true',
       '--coverage.include=src/**', '--coverage.include=commands/**',
       ...process.argv.slice(2),
     ],
