@@ -1,22 +1,16 @@
 // Runs $BLAZE_CORPUS/dkim as it is and compares with the expected
 // deviations (dkim.deviations.json, each with its RFC reason): a case that
-// newly fails, or a listed deviation that now passes, fails the test.
+// newly fails, a listed deviation that now passes, or a listed key naming no
+// case, fails the test.
 import { expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { rfc8463Cases, dkimpyCases, mailDkimCases, type CaseOutcome } from './dkim-cases.ts';
 import { describeCorpus } from '../support/corpus.ts';
+import { judgeKnownFailures, loadKnownFailures } from '../support/known-failures.ts';
 
-const deviations = JSON.parse(readFileSync(new URL('./dkim.deviations.json', import.meta.url), 'utf8')) as { cases: Record<string, string> };
+const deviations = loadKnownFailures(new URL('./dkim.deviations.json', import.meta.url));
 
 function judge(suite: string, outcomes: CaseOutcome[]): void {
-  const failed = outcomes.filter((o) => !o.ok);
-  const pass = outcomes.length - failed.length;
-  console.log(`dkim conformance ${suite}: ${pass}/${outcomes.length} pass, ${failed.length} expected deviations`);
-  for (const f of failed) console.log(`  deviation ${f.id}: ${f.detail}`);
-  const unexpected = failed.filter((f) => !(f.id in deviations.cases)).map((f) => `${f.id}: ${f.detail}`);
-  const stale = outcomes.filter((o) => o.ok && o.id in deviations.cases).map((o) => o.id);
-  expect(unexpected).toEqual([]);
-  expect(stale).toEqual([]);
+  judgeKnownFailures(deviations, `dkim conformance ${suite}`, outcomes, `${suite}/`);
 }
 
 describeCorpus('DKIM', 'dkim/', 'DKIM conformance ($BLAZE_CORPUS/dkim)', (root) => {

@@ -4,17 +4,17 @@
 // bare LF read as CRLF, as blaze reads it): the tree, each part's content type,
 // and each leaf's decoded body (text in its charset, binary byte for byte).
 // Differences are listed with their reason in mime.known-failures.json; an
-// unlisted difference, or a listed message that now matches, fails the run.
+// unlisted difference, a listed message that now matches, or a key naming no
+// message, fails the run.
 import { expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseToTree, type MimeNode } from '../../src/mime/tree.ts';
 import { decodeCharset } from '../../src/mime/charset.ts';
 import { describeCorpus } from '../support/corpus.ts';
+import { judgeKnownFailures, loadKnownFailures, type Outcome } from '../support/known-failures.ts';
 
-const KNOWN = JSON.parse(readFileSync(new URL('./mime.known-failures.json', import.meta.url), 'utf8')) as {
-  failures: Record<string, string>;
-};
+const KNOWN = loadKnownFailures(new URL('./mime.known-failures.json', import.meta.url));
 
 function messages(dir: string): string[] {
   return readdirSync(dir)
@@ -90,25 +90,15 @@ describeCorpus('MIME', 'mime/', 'MIME conformance corpus', (CORPUS) => {
 
   it('Stalwart messages match the expected parse, except the listed differences', () => {
     const dir = join(CORPUS, 'stalwart-mail-parser', 'eml');
-    const unexpected: string[] = [];
-    const stale: string[] = [];
-    let pass = 0;
-    let total = 0;
+    const outcomes: Outcome[] = [];
     for (const file of messages(dir)) {
       const expectedFile = file.replace(/\.eml$/, '.crlf.json');
       if (!existsSync(expectedFile)) continue;
-      total++;
-      const key = relative(dir, file);
       const diffs: string[] = [];
       compare(parseToTree(readFileSync(file)).root, JSON.parse(readFileSync(expectedFile, 'utf8')), 0, 'message', diffs);
-      if (diffs.length === 0) {
-        pass++;
-        if (KNOWN.failures[key]) stale.push(`${key}: matches now; remove it from the known failures`);
-      } else if (!KNOWN.failures[key]) unexpected.push(`${key}: ${diffs.slice(0, 3).join('; ')}`);
+      outcomes.push({ id: relative(dir, file), ok: diffs.length === 0, detail: diffs.slice(0, 3).join('; ') });
     }
-    console.log(`stalwart-mail-parser: ${pass}/${total} messages match, ${Object.keys(KNOWN.failures).length} known differences`);
-    expect(unexpected).toEqual([]);
-    expect(stale).toEqual([]);
-    expect(total).toBe(107);
+    expect(outcomes).toHaveLength(107);
+    judgeKnownFailures(KNOWN, 'stalwart-mail-parser messages', outcomes);
   });
 });

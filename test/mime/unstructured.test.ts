@@ -19,6 +19,13 @@ describe('decodeUnstructured', () => {
       "let's = try =?iso-8859-1? to break =? the parser",
     );
   });
+  it('decodes an encoded-word glued to text in place (a choice beyond RFC 2047 §5(1); the same text as Python email policy.default)', () => {
+    // RFC 2047 §5(1) wants linear-white-space between an encoded-word and adjacent
+    // text; spam filters write '[TAG]=?...?=' anyway and mean it decoded. Expected
+    // values: Python 3.11 email.parser with policy.default, str(msg['subject']).
+    expect(decodeUnstructured('[SUSPECTED SPAM]=?utf-8?B?VGhpcyBpcyB0aGUgb3JpZ2luYWwgc3ViamVjdA==?=')).toBe('[SUSPECTED SPAM]This is the original subject');
+    expect(decodeUnstructured('Some text =?utf-8?Q??=here')).toBe('Some text here');
+  });
   it('unfolds without decoding', () => {
     expect(unfoldUnstructured(' =?utf-8?q?a?= \r\n b ')).toBe('=?utf-8?q?a?= b');
   });
