@@ -32,10 +32,18 @@ export class QuotedPrintableDecoder {
     const last = buf.lastIndexOf(LF);
     let done = last + 1;
     if (buf.length - done > MAX_CARRY) {
-      // A very long line: decode it up to a safe point (no `=` or white space cut in two).
+      // A very long line: decode it up to a point that cuts no `=XX` in two.
+      // White space (or a CR) just before the cut may still be transport
+      // padding or half a CRLF, so it waits too, but only up to MAX_CARRY of
+      // it: the carry stays bounded and each push looks back a bounded way
+      // (a line of 1 MB of '=' took quadratic time and unbounded memory).
       let safe = buf.length - 2;
-      const risky = (c: number): boolean => c === SP || c === TAB || c === EQ || c === CR;
-      while (safe > done && (risky(buf[safe - 1]) || buf[safe - 2] === EQ)) safe--;
+      const floor = Math.max(done, buf.length - MAX_CARRY);
+      while (safe > floor && (buf[safe - 1] === SP || buf[safe - 1] === TAB || buf[safe - 1] === CR)) safe--;
+      // An `=` right before the cut, or one followed by a single hex digit, may start `=XX`;
+      // an `=` followed by a byte that is not a hex digit is decided (kept literally).
+      if (buf[safe - 1] === EQ) safe--;
+      else if (buf[safe - 2] === EQ && HEX[buf[safe - 1]] >= 0) safe -= 2;
       if (safe > done) done = safe;
     }
     if (done < buf.length) this.carry = Buffer.from(buf.subarray(done));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startFakeDns } from '../dns/fake-server.ts';
 
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const FIX = fileURLToPath(new URL('../../fixtures/arc/', import.meta.url));
@@ -43,9 +44,16 @@ describe('blaze arc verify', () => {
     expect(JSON.parse(text(n.stdout)).status).toBe('none');
   });
 
-  it('a DNS failure for a key is a temporary failure (75)', async () => {
-    const r = await blaze(['arc', 'verify', '-n', '127.0.0.1:9', '--dns-timeout', '300ms', `${FIX}i1-pass.eml`]);
-    expect(r.exitCode).toBe(75);
+  it('a DNS failure for a key is a temporary failure (75) that names the lookup', async () => {
+    // A nameserver of our own that never answers for the AMS key.
+    const dns = await startFakeDns({ 'dummy._domainkey.example.org': 'DROP' });
+    try {
+      const r = await blaze(['arc', 'verify', '-n', dns.address, '--dns-timeout', '300ms', `${FIX}i1-pass.eml`]);
+      expect(text(r.stderr)).toBe('blaze: arc verify: temperror: AMS i=1: key lookup dummy._domainkey.example.org: timeout\n');
+      expect(r.exitCode).toBe(75);
+    } finally {
+      await dns.close();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { readFileSync, mkdtempSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseAuthResults } from '../../src/authres/index.ts';
+import { startFakeDns } from '../dns/fake-server.ts';
 
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const FIX = fileURLToPath(new URL('../../fixtures/dmarc/', import.meta.url));
@@ -88,9 +89,21 @@ describe('blaze dmarc verify', () => {
     expect(JSON.parse(text(r.stdout)).from.error).toBe('multiple-domains');
   });
 
-  it('a DNS failure is a temporary failure (exit 75)', async () => {
-    const r = await blaze(['dmarc', 'verify', '-n', '127.0.0.1:9', '--dns-timeout', '300ms', '-'], 'From: a@example.org\r\n\r\nx\r\n');
-    expect(r.exitCode).toBe(75);
+  it('a DNS failure is a temporary failure (exit 75) that names the lookup', async () => {
+    // A nameserver of our own that never answers for _dmarc.example.org (NXDOMAIN for the rest).
+    const dns = await startFakeDns({ '_dmarc.example.org': 'DROP' });
+    try {
+      const msg = 'From: a@example.org\r\n\r\nx\r\n';
+      const r = await blaze(['dmarc', 'verify', '-n', dns.address, '--dns-timeout', '300ms', '-'], msg);
+      expect(text(r.stdout)).toContain('✗ dmarc=temperror header.from=example.org\n  _dmarc.example.org: timeout\n');
+      expect(text(r.stderr)).toBe('');
+      expect(r.exitCode).toBe(75);
+      const j = await blaze(['dmarc', 'verify', '-n', dns.address, '--dns-timeout', '300ms', '--json', '-'], msg);
+      expect(JSON.parse(text(j.stdout)).dmarc).toMatchObject({ status: 'temperror', reason: '_dmarc.example.org: timeout' });
+      expect(j.exitCode).toBe(75);
+    } finally {
+      await dns.close();
+    }
   });
 });
 

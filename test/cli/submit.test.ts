@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLAZE, freePort, tempDir } from '../smtp/support.ts';
+import { BLAZE, tempDir } from '../smtp/support.ts';
+import { refusingPort } from '../support/daemon-port.ts';
 
 const dir = tempDir();
 const MSG = 'From: Alice <alice@example.org>\nTo: bob@example.net, "Doe, J" <j@example.net>\nCc: carol@example.net\nBcc: secret@example.com\nSubject: hi\n\n.dot\nbody\n';
@@ -87,12 +88,16 @@ describe('blaze submit', () => {
   });
 
   it('a refused connection is a temporary failure (exit 75), one line', async () => {
-    const port = await freePort();
-    const r = await execa(BLAZE, ['submit', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
-    expect(r.exitCode).toBe(75);
-    expect(r.stderr).toBe(`blaze: submit: 127.0.0.1:${port}: connection refused`);
-    const quiet = await execa(BLAZE, ['submit', '-q', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
-    expect([quiet.exitCode, quiet.stdout, quiet.stderr]).toEqual([75, '', '']);
+    const { port, release } = await refusingPort();
+    try {
+      const r = await execa(BLAZE, ['submit', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
+      expect(r.exitCode).toBe(75);
+      expect(r.stderr).toBe(`blaze: submit: 127.0.0.1:${port}: connection refused`);
+      const quiet = await execa(BLAZE, ['submit', '-q', '--tls', 'none', file, `127.0.0.1:${port}`], { reject: false });
+      expect([quiet.exitCode, quiet.stdout, quiet.stderr]).toEqual([75, '', '']);
+    } finally {
+      await release();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selfSignedCertificate } from '../../src/smtp/index.ts';
-import { BLAZE, FIXTURES, PYTHON, freePort, tempDir, waitForPort } from '../smtp/support.ts';
+import { BLAZE, FIXTURES, PYTHON, tempDir } from '../smtp/support.ts';
 
 const MESSAGE = [
   'From: Alice <alice@example.org>',
@@ -29,20 +29,29 @@ let key: string;
 const peers: ResultPromise[] = [];
 const outs: string[] = [];
 
+/** Starts aiosmtpd on 127.0.0.1 port 0 (fixtures/smtp/blaze_aiosmtpd.py prints the port it got). */
 async function peer(kind: 'clear' | 'starttls' | 'smtps' | 'auth'): Promise<{ port: number; out: string }> {
-  const port = await freePort();
   const out = tempDir('blaze-aiosmtpd-');
   outs.push(out);
-  let p: ResultPromise;
-  const env = { PYTHONPATH: FIXTURES };
-  if (kind === 'auth') {
-    p = execa(PYTHON, [join(FIXTURES, 'blaze_aiosmtpd.py'), String(port), out, cert, key, 'joe', 'pw secret'], { env, reject: false });
-  } else {
-    const tls = kind === 'starttls' ? ['--tlscert', cert, '--tlskey', key] : kind === 'smtps' ? ['--smtpscert', cert, '--smtpskey', key] : [];
-    p = execa(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, ...tls, '-c', 'blaze_aiosmtpd.RawDir', out], { env, reject: false });
-  }
+  const args = kind === 'clear' ? [] : kind === 'auth' ? [cert, key, 'joe', 'pw secret'] : [cert, key];
+  const p = execa(PYTHON, [join(FIXTURES, 'blaze_aiosmtpd.py'), kind, out, ...args], { env: { PYTHONPATH: FIXTURES }, reject: false });
   peers.push(p);
-  await waitForPort(port);
+  let said = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`aiosmtpd did not start: ${said}`)), 15_000);
+    p.stdout!.on('data', (d: Buffer) => {
+      said += d.toString();
+      const m = /^PORT (\d+)$/m.exec(said);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    p.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`aiosmtpd exited: ${r.stderr}`));
+    });
+  });
   return { port, out };
 }
 

@@ -7,7 +7,8 @@ import { execa, execaSync, type ResultPromise } from 'execa';
 import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selfSignedCertificate } from '../../src/smtp/index.ts';
-import { BLAZE, FIXTURES, freePort, tempDir, until, waitForPort } from '../smtp/support.ts';
+import { BLAZE, FIXTURES, tempDir, until } from '../smtp/support.ts';
+import { startOnFreePort, tcpAccepts } from '../support/daemon-port.ts';
 
 const MESSAGE = [
   'From: Alice <alice@example.org>',
@@ -32,7 +33,6 @@ describe('blaze submit -> exim4', () => {
 
   beforeAll(async () => {
     dir = tempDir('blaze-exim-');
-    port = await freePort();
     for (const d of ['spool', 'log', 'maildir']) mkdirSync(join(dir, d));
     const pair = await selfSignedCertificate('exim.blaze.test');
     writeFileSync(join(dir, 'cert.pem'), pair.cert);
@@ -40,14 +40,24 @@ describe('blaze submit -> exim4', () => {
     writeFileSync(join(dir, 'msg.eml'), MESSAGE);
     writeFileSync(join(dir, 'pw'), 'pw secret\n');
     writeFileSync(join(dir, 'bad'), 'pw wrong\n');
-    const conf = readFileSync(join(FIXTURES, 'exim.conf.in'), 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port));
     // exim's spool, log, maildir and key must belong to its user; the configuration to root.
     const uid = Number(execaSync('id', ['-u', 'Debian-exim']).stdout);
     const gid = Number(execaSync('id', ['-g', 'Debian-exim']).stdout);
     for (const f of ['', 'spool', 'log', 'maildir', 'cert.pem', 'key.pem']) chownSync(join(dir, f), uid, gid);
-    writeFileSync(join(dir, 'exim.conf'), conf, { mode: 0o644 });
-    exim = execa('/usr/sbin/exim', ['-C', join(dir, 'exim.conf'), '-bdf'], { reject: false });
-    await waitForPort(port);
+    // exim cannot listen on port 0 and tell us the port: test/support/daemon-port.ts
+    // picks one and starts exim again on another if it finds it taken.
+    const daemon = await startOnFreePort({
+      what: 'exim',
+      start: (p) => {
+        const conf = readFileSync(join(FIXTURES, 'exim.conf.in'), 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(p));
+        writeFileSync(join(dir, 'exim.conf'), conf, { mode: 0o644 });
+        return execa('/usr/sbin/exim', ['-C', join(dir, 'exim.conf'), '-bdf'], { reject: false });
+      },
+      ready: tcpAccepts,
+      inUse: /Address already in use/,
+    });
+    port = daemon.port;
+    exim = daemon.proc;
   });
   afterAll(async () => {
     exim?.kill('SIGTERM');
@@ -61,6 +71,13 @@ describe('blaze submit -> exim4', () => {
       return readdirSync(nd).sort().map((f) => readFileSync(join(nd, f), 'latin1'));
     } catch {
       return [];
+    }
+  };
+  const mainlog = (): string => {
+    try {
+      return readFileSync(join(dir, 'log', 'mainlog'), 'utf8');
+    } catch {
+      return '';
     }
   };
   const withoutReceived = (s: string): string => s.replace(/^Received:[^\n]*\n(?:[ \t][^\n]*\n)*/, '').replace(/\n/g, '\r\n');
@@ -83,12 +100,19 @@ describe('blaze submit -> exim4', () => {
     });
   }
 
-  it('a wrong password: 535, exit 1, nothing delivered', async () => {
+  it('a wrong password: 535, exit 1, nothing received', async () => {
     const before = stored().length;
+    const received = () => mainlog().split('\n').filter((l) => / <= /.test(l)).length;
+    const receivedBefore = received();
+    const failures = () => mainlog().split('\n').filter((l) => /authenticator failed/.test(l)).length;
+    const failuresBefore = failures();
     const r = await execa(BLAZE, ['submit', '--insecure', '--user', 'joe', '--password-file', join(dir, 'bad'), join(dir, 'msg.eml'), `127.0.0.1:${port}`], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/AUTH: 535/);
-    await new Promise((res) => setTimeout(res, 300));
+    // exim logs the refused AUTH; once that line is there, the session is over, and
+    // no message arrival ('<=') may be logged for it: nothing to deliver, now or later.
+    await until(() => failures() > failuresBefore, 10_000, 'exim to log the failed AUTH');
+    expect(received()).toBe(receivedBefore);
     expect(stored().length).toBe(before);
   });
 

@@ -11,12 +11,12 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildZone, loadSuite, type Scenario } from '../conformance/spf-suite.ts';
 import { describeCorpus } from '../support/corpus.ts';
+import { startDnsmasq } from '../support/daemon-port.ts';
 
 const BLAZE = fileURLToPath(new URL('../../bin/blaze', import.meta.url));
 const PY = '/usr/bin/python3';
@@ -99,17 +99,6 @@ function dnsmasqZone(file: string, s: Scenario): { args: string[]; dropped: Reco
   return { args, dropped };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const servers: ResultPromise[] = [];
 let dir: string;
 
@@ -140,27 +129,12 @@ async function agreement(suite: string, file: string): Promise<void> {
   for (const s of scenarios) {
     const zone = dnsmasqZone(file, s);
     Object.assign(dropped, zone.dropped);
-    const port = await freePort();
-    const pidFile = join(dir, `dnsmasq-${port}.pid`);
-    const proc = execa(DNSMASQ, ['-k', `--pid-file=${pidFile}`, '--no-resolv', '--no-hosts', '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${port}`, '--local=/#/', ...zone.args], {
-      reject: false,
-      stdin: 'ignore',
-    });
-    servers.push(proc);
-    runs.push({ s, port });
+    // One dnsmasq per scenario, up once it answers (test/support/daemon-port.ts).
+    const d = await startDnsmasq(zone.args, [`--pid-file=${join(dir, `dnsmasq-${s.index}-${file}.pid`)}`, '--local=/#/']);
+    servers.push(d.proc);
+    runs.push({ s, port: d.port });
   }
   expect(Object.keys(dropped).sort()).toEqual(Object.keys(EXCLUDED.records).filter((k) => k.startsWith(`${file}|`)).sort());
-  // dnsmasq is up when it answers a question.
-  await Promise.all(
-    runs.map(async ({ port }) => {
-      for (let i = 0; i < 50; i++) {
-        const r = await execa(BLAZE, ['spf', 'check', '-n', `127.0.0.1:${port}`, '--dns-timeout', '300ms', '--ip', '192.0.2.1', '--sender', 'a@probe.invalid'], { reject: false });
-        if (r.exitCode === 0) return;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      throw new Error(`dnsmasq on port ${port} did not answer`);
-    }),
-  );
   const tests = runs.flatMap(({ s, port }) => s.tests.filter((t) => !EXCLUDED.tests[t.id]).map((t) => ({ t, port })));
   const excludedRun = runs.flatMap(({ s }) => s.tests.filter((t) => EXCLUDED.tests[t.id]).map((t) => t.id));
   const listed = Object.keys(EXCLUDED.tests).filter((id) => id.startsWith(`${file.replace(/\.yml$/, '')}:`));

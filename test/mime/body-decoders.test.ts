@@ -7,6 +7,7 @@ import { Base64Decoder } from '../../src/mime/base64-decoder.ts';
 import { QuotedPrintableDecoder } from '../../src/mime/qp-decoder.ts';
 import { transferEncodingOf } from '../../src/mime/body-decoder.ts';
 import { encodeBase64Body, encodeQuotedPrintable } from '../../src/mime/encoder/index.ts';
+import { expectLinear } from '../support/growth.ts';
 
 type Dec = { push(b: Buffer): Buffer; finish(): Buffer };
 
@@ -115,5 +116,39 @@ describe('QuotedPrintableDecoder', () => {
     const d = new QuotedPrintableDecoder();
     const out = run(d, long, [1000, 70000, 150001, 299999]);
     expect(out.toString()).toBe('A'.repeat(100000) + 'x  end');
+  });
+
+  it('a long line of = (or of white space) streams: bounded carry, linear time, the same bytes as one push', () => {
+    for (const unit of ['=', ' ', '=4', '\t=']) {
+      const line = Buffer.from(unit.repeat(Math.ceil((1 << 20) / unit.length)) + 'x\r\n');
+      const d = new QuotedPrintableDecoder();
+      let pushed = 0;
+      let decoded = 0;
+      for (let i = 0; i < line.length; i += 4096) {
+        const chunk = line.subarray(i, i + 4096);
+        pushed += chunk.length;
+        decoded += d.push(chunk).length;
+        // What is held back is at most the 64 KiB carry and one chunk (each input byte gives at least one output byte).
+        expect(pushed - decoded, `${JSON.stringify(unit)} after ${pushed} bytes`).toBeLessThanOrEqual(64 * 1024 + 4096);
+      }
+      decoded += d.finish().length;
+      expect(decoded).toBe(run(new QuotedPrintableDecoder(), line).length);
+    }
+    expectLinear((n) => {
+      const line = Buffer.from('='.repeat(n));
+      return () => run(new QuotedPrintableDecoder(), line, Array.from({ length: n >> 12 }, (_, k) => k << 12));
+    }, 1 << 17, 'a line of = in 4 KiB chunks');
+  });
+
+  it('long lines (over the 64 KiB carry) cut anywhere give the bytes of one push: no =XX, padding or CRLF cut in two', () => {
+    const unit = fc.constantFrom('=', '4', '1', 'A', 'f', ' ', '\t', '\r', 'x', '=\r\n', '=41', '=\t');
+    fc.assert(
+      fc.property(fc.array(unit, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 1 << 17 }), { maxLength: 10 }), (pattern, cuts) => {
+        const text = pattern.join('');
+        const input = Buffer.from(text.repeat(Math.ceil(80_000 / text.length)) + 'end  \r\nnext');
+        return run(new QuotedPrintableDecoder(), input, cuts.map((c) => c % (input.length + 1))).equals(run(new QuotedPrintableDecoder(), input));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 
 /** The CLI under test (BLAZE_BIN overrides, for a private build). */
 export const BLAZE = process.env.BLAZE_BIN ?? fileURLToPath(new URL('../../bin/blaze', import.meta.url));
@@ -14,34 +13,6 @@ export const FIXTURES = fileURLToPath(new URL('../../fixtures/smtp/', import.met
 
 export function tempDir(prefix = 'blaze-smtp-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Waits until something accepts connections on the port (bounded). */
-export async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listening on 127.0.0.1:${port} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export interface Srv {

@@ -18,8 +18,10 @@
 //   5. dist/ is rebuilt as usual.
 // Output: a table per area on stdout, coverage/summary.md, coverage/summary.json,
 // and coverage/files.txt (every file, least covered first, with its uncovered lines).
+// `npm run coverage -- --report-only` reports again from what coverage/ holds.
 // A subprocess killed with SIGKILL writes no coverage (SIGTERM and normal exits do).
 import { spawnSync } from 'node:child_process';
+import Module from 'node:module';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +36,7 @@ const unitDir = join(out, 'unit');
 const bundle = join(root, 'dist', 'blaze.cjs');
 const node = process.execPath;
 let processes = 0; // CLI processes that ran the bundle
+let unreadable = 0; // raw coverage files that were not whole JSON
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -41,22 +44,28 @@ function run(cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(raw, { recursive: true });
+// --report-only: report again from coverage/ as the last run left it (same sources).
+const reportOnly = process.argv[2] === '--report-only';
+if (!reportOnly) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(raw, { recursive: true });
+}
 if (run(node, ['build.mjs'], { BLAZE_SOURCEMAP: '1' }) !== 0) process.exit(1);
-let testStatus = 1;
+let testStatus = 0;
 let cli = new Map();
 try {
-  testStatus = run(
-    node,
-    [
-      join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
-      '--coverage.enabled=true', '--coverage.provider=v8', '--coverage.reporter=json', `--coverage.reportsDirectory=${unitDir}`, '--coverage.reportOnFailure=true',
-      '--coverage.include=src/**', '--coverage.include=commands/**',
-      ...process.argv.slice(2),
-    ],
-    { BLAZE_CLI_COVERAGE: raw },
-  );
+  if (!reportOnly) {
+    testStatus = run(
+      node,
+      [
+        join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
+        '--coverage.enabled=true', '--coverage.provider=v8', '--coverage.reporter=json', `--coverage.reportsDirectory=${unitDir}`, '--coverage.reportOnFailure=true',
+        '--coverage.include=src/**', '--coverage.include=commands/**',
+        ...process.argv.slice(2),
+      ],
+      { BLAZE_CLI_COVERAGE: raw },
+    );
+  }
   cli = await cliCoverage();
 } finally {
   run(node, ['build.mjs']);
@@ -80,7 +89,13 @@ async function cliCoverage() {
   };
   for (const f of readdirSync(raw)) {
     if (!f.endsWith('.json')) continue;
-    const doc = JSON.parse(readFileSync(join(raw, f), 'utf8'));
+    let doc;
+    try {
+      doc = JSON.parse(readFileSync(join(raw, f), 'utf8'));
+    } catch {
+      unreadable++; // a process still writing, or killed while it wrote
+      continue;
+    }
     const scripts = doc.result.filter((s) => s.url === bundleUrl || s.url === bundle);
     if (scripts.length === 0) continue;
     processes++;
@@ -92,8 +107,10 @@ async function cliCoverage() {
   if (!merged) return byFile;
   const functions = merged.result[0].functions;
   const text = readFileSync(bundle, 'latin1'); // esbuild writes ASCII: one char per byte and per UTF-16 unit
-  // bin/blaze compiles the bundle inside Module.wrap(): V8's offsets include the wrapper.
-  const wrapper = Math.max(0, Math.max(...functions.flatMap((fn) => fn.ranges.map((r) => r.endOffset))) - text.length);
+  // bin/blaze compiles the bundle inside Module.wrap(): V8's offsets count from the wrapper's start.
+  const wrapper = Module.wrap('\u0000').indexOf('\u0000');
+  const wrapped = Math.max(...functions.flatMap((fn) => fn.ranges.map((r) => r.endOffset)));
+  if (wrapped !== Module.wrap(text).length) throw new Error(`coverage: the processes ran another ${bundle} (${wrapped} bytes wrapped, not ${Module.wrap(text).length})`);
   const count = new Int32Array(text.length);
   const ranges = functions.flatMap((fn) => fn.ranges).sort((a, b) => b.endOffset - b.startOffset - (a.endOffset - a.startOffset));
   for (const r of ranges) count.fill(r.count, Math.max(0, r.startOffset - wrapper), Math.max(0, r.endOffset - wrapper));
@@ -144,11 +161,12 @@ function lineHits(fc) {
   }
   return lines;
 }
+/** Line -> [name, hit count] of the functions declared there. */
 function functionHits(fc) {
   const fns = new Map();
   for (const [id, f] of Object.entries(fc.fnMap)) {
     const line = (f.decl ?? f.loc).start.line;
-    fns.set(line, Math.max(fns.get(line) ?? 0, fc.f[id] ?? 0));
+    fns.set(line, [f.name, Math.max(fns.get(line)?.[1] ?? 0, fc.f[id] ?? 0)]);
   }
   return fns;
 }
@@ -177,7 +195,8 @@ for (const [abs, fc] of Object.entries(unit)) {
     cliLines: lines.filter((l) => c.get(l) > 0).length,
     coveredLines: lines.length - uncovered.length,
     functions: uf.size,
-    coveredFunctions: [...uf.entries()].filter(([l, n]) => n > 0 || cf.get(l) > 0).length,
+    coveredFunctions: [...uf.entries()].filter(([l, [, n]]) => n > 0 || cf.get(l) > 0).length,
+    uncoveredFunctions: [...uf.entries()].filter(([l, [, n]]) => !(n > 0) && !(cf.get(l) > 0)).map(([l, [name]]) => `${name}@${l}`),
     uncovered,
   });
 }
@@ -210,12 +229,11 @@ const ranges = (ls) => {
 };
 const perFile = files
   .sort((a, b) => a.coveredLines / (a.lines || 1) - b.coveredLines / (b.lines || 1) || a.path.localeCompare(b.path))
-  .map((f) => `${pct(f.coveredLines, f.lines).padStart(5)}%  ${f.path}  (${f.coveredLines}/${f.lines})${f.uncovered.length ? `  uncovered: ${ranges(f.uncovered)}` : ''}`)
+  .map((f) => `${pct(f.coveredLines, f.lines).padStart(5)}%  ${f.path}  (${f.coveredLines}/${f.lines})${f.uncovered.length ? `  uncovered: ${ranges(f.uncovered)}` : ''}${f.uncoveredFunctions.length ? `  functions never run: ${f.uncoveredFunctions.join(', ')}` : ''}`)
   .join('\n');
 
 writeFileSync(join(out, 'summary.md'), `${table}\n`);
-writeFileSync(join(out, 'summary.json'), JSON.stringify({ processes, areas: rows }, null, 2) + '\n');
+writeFileSync(join(out, 'summary.json'), JSON.stringify({ processes, unreadable, areas: rows }, null, 2) + '\n');
 writeFileSync(join(out, 'files.txt'), perFile + '\n');
-rmSync(raw, { recursive: true, force: true });
-console.log(`\ncoverage of src/ and commands/ (in-process tests + ${processes} CLI processes):\n${table}\n\ncoverage/summary.md, coverage/summary.json, coverage/files.txt (per file, uncovered lines)`);
+console.log(`\ncoverage of src/ and commands/ (in-process tests + ${processes} CLI processes${unreadable ? `; ${unreadable} partial raw files skipped` : ''}):\n${table}\n\ncoverage/summary.md, coverage/summary.json, coverage/files.txt (per file, uncovered lines)`);
 process.exit(testStatus);
