@@ -82,16 +82,17 @@ describe('blaze submit -> exim4', () => {
   };
   const withoutReceived = (s: string): string => s.replace(/^Received:[^\n]*\n(?:[ \t][^\n]*\n)*/, '').replace(/\n/g, '\r\n');
 
-  for (const [mech, n] of [['plain', 1], ['login', 2]] as const) {
+  for (const mech of ['plain', 'login'] as const) {
     it(`STARTTLS + AUTH ${mech.toUpperCase()} + PIPELINING: delivered bytes match`, async () => {
+      const before = stored().length; // one exim for every test: count from here, whatever ran before
       const r = await execa(BLAZE, ['submit', '-v', '--insecure', '--user', 'joe', '--password-file', join(dir, 'pw'), '--auth', mech, join(dir, 'msg.eml'), `127.0.0.1:${port}`], { reject: false });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^250 OK id=\S+$/);
       expect(r.stderr).toMatch(/C: STARTTLS\n/);
       expect(r.stderr).toMatch(/C: MAIL FROM:<alice@example\.org> SIZE=\d+ BODY=8BITMIME\nC: RCPT TO:<bob@example\.net>\nC: RCPT TO:<hidden@example\.com>\nC: DATA\n/);
       // One copy per recipient (bob and the Bcc one) lands in the same Maildir.
-      await until(() => stored().length === 2 * n, 10_000, 'exim delivery');
-      for (const m of stored().slice(2 * n - 2)) {
+      await until(() => stored().length === before + 2, 10_000, 'exim delivery');
+      for (const m of stored().slice(before)) {
         expect(m).toMatch(new RegExp(`^Received: from \\[127\\.0\\.0\\.1\\] \\(helo=\\S+\\)\\s+by exim\\.blaze\\.test with esmtpsa`));
         expect(withoutReceived(m)).toBe(Buffer.from(DELIVERED, 'utf8').toString('latin1'));
       }

@@ -28,7 +28,6 @@ describe('swaks -> blaze srv', () => {
     ['starttls-auth-plain', ['--tls', '--auth', 'PLAIN', '--auth-user', 'joe', '--auth-password', 's3cret pass']],
     ['starttls-auth-login-pipelining', ['--tls', '--auth', 'LOGIN', '--auth-user', 'joe', '--auth-password', 's3cret pass', '--pipeline']],
   ];
-  let count = 0;
   for (const [tag, flags] of cases) {
     it(`stores the exact bytes (${tag})`, async () => {
       const msg = sampleMessage(`swaks-${tag}`);
@@ -42,13 +41,13 @@ describe('swaks -> blaze srv', () => {
       const dumped = Buffer.from(dump).toString('latin1').replace(/\r$/, '\r\n');
       const sent = Buffer.from(dumped.replace(/^\./, '').replace(/\r\n\./g, '\r\n'), 'latin1');
       expect(sent.subarray(0, msg.length).equals(msg)).toBe(true);
+      const before = maildirMessages(srv.dir).length; // the server is shared: count from here, whatever ran before
       const r = await execa(SWAKS, ['--server', `127.0.0.1:${srv.port}`, ...common, ...auth, ...flags], { reject: false, timeout: 20_000 });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       if (flags.includes('--tls')) expect(r.stdout).toContain('<-  220 2.0.0 Ready to start TLS');
       if (flags.includes('--pipeline')) expect(r.stdout).toMatch(/[-~]> MAIL FROM:<alice@example.org>\n [-~]> RCPT TO:<bob@example.net>\n [-~]> DATA\n<[-~]  250/);
-      count++;
       const stored = maildirMessages(srv.dir);
-      expect(stored.length).toBe(count);
+      expect(stored.length).toBe(before + 1);
       const mine = stored.find((b) => b.includes(`swaks-${tag}@example.org`))!;
       const { received, rest } = splitReceived(mine);
       expect(rest.equals(sent)).toBe(true);

@@ -2,7 +2,7 @@
 // blaze's encoder, then read back by an independent parser (Python's standard
 // email package, in one process per batch), field by field and part by part.
 // Every line must end in CRLF and hold at most 998 octets.
-// FUZZ_RUNS (default 1000) cases; FUZZ_SEED replays a run.
+// FUZZ_RUNS (default 1000) cases; the seed is fixed per file (FUZZ_SEED to replay or vary it).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
@@ -17,9 +17,10 @@ import { parseAddressList } from '../../src/mime/address.ts';
 import { parseDate } from '../../src/mime/date.ts';
 import { encodeHeaderField, formatRfc5322Date } from '../../src/mime/encoder/index.ts';
 import { addressList, headerText, leaf, message } from './crafting-arbitraries.ts';
+import { fuzzSeed } from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+const SEED = fuzzSeed(); // fixed per file, printed; FUZZ_SEED replays or varies it (test/support/fuzz.ts)
 const PYTREE = fileURLToPath(new URL('../../fixtures/crafting/pytree.py', import.meta.url));
 const BATCH = 2000;
 
@@ -140,7 +141,7 @@ function compare(spec: MimeSpec, py: PyNode, path: string, utf8: boolean): strin
 }
 
 describe('isomorphism: Python email reads back what blaze writes', () => {
-  it(`holds for ${RUNS} generated messages (seed ${SEED})`, async () => {
+  it(`holds for ${RUNS} generated messages`, async () => {
     const ids = new IdentifierSource(`iso-${SEED}`);
     let done = 0;
     for (let b = 0; done < RUNS; b++) {
@@ -199,7 +200,7 @@ function partFor(l: LeafSpec, boundary: string, utf8: boolean): Buffer {
 
 describe('isomorphism through the streaming wrap and put', () => {
   const runs = Math.max(100, Math.floor(RUNS / 5));
-  it(`wrap (when single-part) then put, in random chunk sizes: ${runs} messages (seed ${SEED})`, async () => {
+  it(`wrap (when single-part) then put, in random chunk sizes: ${runs} messages`, async () => {
     const ids = new IdentifierSource(`stream-${SEED}`);
     const cases = fc.sample(fc.tuple(message, leaf as fc.Arbitrary<LeafSpec>, fc.integer({ min: 1, max: 5000 }), fc.boolean()), { numRuns: runs, seed: SEED + 7919 });
     const expected: MimeSpec[] = [];
@@ -251,7 +252,7 @@ describe('isomorphism through the streaming wrap and put', () => {
 
 // blaze's own decoder (src/mime/encoded-word.ts) against the encoder, in process.
 describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
-  it(`unstructured values and display names decode to what was encoded (${RUNS} cases, seed ${SEED})`, () => {
+  it(`unstructured values and display names decode to what was encoded (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(headerText, fc.boolean(), (text, utf8) => {
         const f = encodeHeaderField({ kind: 'unstructured', name: 'Subject', value: text }, { utf8 });
@@ -266,7 +267,7 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
     );
   }, Math.max(60_000, RUNS * 5));
 
-  it(`address lists parse back with blaze's address parser (${RUNS} cases, seed ${SEED})`, () => {
+  it(`address lists parse back with blaze's address parser (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(addressList, fc.boolean(), (list, utf8) => {
         const f = encodeHeaderField({ kind: 'addresses', name: 'To', addresses: list }, { utf8 });
@@ -281,7 +282,7 @@ describe('isomorphism of header text with blaze\'s RFC 2047 decoder', () => {
     );
   }, Math.max(60_000, RUNS * 5));
 
-  it(`dates parse back with blaze's date parser (${RUNS} cases, seed ${SEED})`, () => {
+  it(`dates parse back with blaze's date parser (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4102444800 }), fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (secs, offset) => {
         const r = parseDate(formatRfc5322Date(new Date(secs * 1000), offset));
