@@ -10,7 +10,7 @@ import { addInputOptions, addTerminalOptions, program, type CommonOptions } from
 import { BlazeError, EXIT_NEGATIVE, EXIT_OK, EXIT_TEMPFAIL, usageError } from './_lib/errors.ts';
 import { readMessage, inputName, readFileOrFail } from './_lib/io.ts';
 import { addEnvelopeOptions, envelopeFromFlags, type EnvelopeFlags } from './_lib/envelope.ts';
-import { parseDuration, parseHostPort } from './_lib/flags.ts';
+import { formatHostPort, parseDuration, parseHostPort } from './_lib/flags.ts';
 import { progressBar } from './_lib/progress-bar.ts';
 import type { ClientResult, TlsMode } from '../src/smtp/index.ts';
 
@@ -95,7 +95,8 @@ export default async function submit(argv: string[]): Promise<number> {
     body,
   );
   progress.done();
-  return report(result, o.quiet, `${host}:${port}`, replyText);
+  // An IPv6 address in brackets, as it was given, not '::1:587'.
+  return report(result, o.quiet, formatHostPort({ host, port }), `${host}:${port}`, replyText);
 }
 
 /** Exit status of a session: 0 delivered to all, 75 temporary, 1 permanent. */
@@ -106,7 +107,8 @@ function exitFor(r: ClientResult | undefined): number {
   return kinds.includes('permanent') || kinds.includes('protocol') ? EXIT_NEGATIVE : EXIT_TEMPFAIL;
 }
 
-function report(r: ClientResult, quiet: boolean | undefined, where: string, replyText: (r: ClientResult['recipients'][number]['reply']) => string): number {
+/** `where` names the server in messages; `bare` is host:port as the transport writes it. */
+function report(r: ClientResult, quiet: boolean | undefined, where: string, bare: string, replyText: (r: ClientResult['recipients'][number]['reply']) => string): number {
   for (const x of r.recipients) {
     if (!x.ok && !quiet) process.stderr.write(`blaze: submit: <${x.recipient}>: ${replyText(x.reply)}\n`);
   }
@@ -116,8 +118,9 @@ function report(r: ClientResult, quiet: boolean | undefined, where: string, repl
   }
   const code = exitFor(r);
   if (quiet) return code;
-  const why = r.failure?.message ?? 'failed';
-  throw new BlazeError(why.startsWith(where) ? why : `${where}: ${why}`, code);
+  let why = r.failure?.message ?? 'failed';
+  for (const prefix of [`${where}: `, `${bare}: `]) if (why.startsWith(prefix)) why = why.slice(prefix.length);
+  throw new BlazeError(`${where}: ${why}`, code);
 }
 
 function fileSize(path: string): number | undefined {
@@ -153,8 +156,10 @@ async function prompt(question: string): Promise<string> {
   }
   const input = new tty.ReadStream(fd);
   const output = new tty.WriteStream(fd);
-  output.write(question);
+  // Raw mode before the prompt shows: keys typed (or pasted) at once are then
+  // neither echoed nor turned into signals by the terminal.
   input.setRawMode(true);
+  output.write(question);
   try {
     return await new Promise<string>((resolve, reject) => {
       let pw = '';
