@@ -82,7 +82,9 @@ describe('runBatch', () => {
         events.push(`write ${r}`);
       },
     });
-    await sleep(10);
+    // Poll until the two results before the gate are written (no fixed sleep); the
+    // third cannot be, its job waits on the gate.
+    for (let tries = 0; events.length < 2 && tries < 1000; tries++) await sleep(1);
     expect(events).toEqual(['write 0', 'write 1']);
     release();
     await done;

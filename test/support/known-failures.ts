@@ -27,11 +27,11 @@ export interface KnownFailures {
 
 type Entry = string | { reason: string; header?: string };
 
-/** Reads a known-failures file: `{failures: {id: reason | {reason, header}}}`, or `{cases: {...}}` (dkim.deviations.json). */
+/** Reads a known-failures file: `{failures: {id: reason | {reason, header}}}`, `{cases: {...}}`, or the entries alone. */
 export function loadKnownFailures(url: URL): KnownFailures {
   const doc = JSON.parse(readFileSync(url, 'utf8')) as { failures?: Record<string, Entry>; cases?: Record<string, Entry> };
-  const entries = doc.failures ?? doc.cases;
-  if (!entries) throw new Error(`${url.pathname}: neither "failures" nor "cases"`);
+  // {failures: {...}}, {cases: {...}} (dkim.deviations.json), or the entries alone (mbox.known-failures.json).
+  const entries = doc.failures ?? doc.cases ?? (doc as Record<string, Entry>);
   const reasons = new Map<string, string>();
   const headers = new Map<string, string>();
   for (const [id, e] of Object.entries(entries)) {
