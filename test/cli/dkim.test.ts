@@ -35,8 +35,8 @@ function signedData(message: string): { data: Buffer; signature: Buffer } {
   const fields = [...dec.push(Buffer.from(message, 'latin1')), ...dec.finish()].flatMap((e) => (e.type === 'field' ? [e.field] : []));
   const sig = fields.find((f) => f.name.toLowerCase() === 'dkim-signature')!;
   const tags = parseTagList(sig.raw.toString('latin1').slice(sig.raw.indexOf(0x3a) + 1));
-  if (!tags.ok) throw new Error(tags.error);
-  const value = (t: string) => tags.tags.get(t)!.replace(/[ \t\r\n]+/g, '');
+  if (!tags.ok) throw new Error(tags.message);
+  const value = (t: string) => tags.value.tags.get(t)!.replace(/[ \t\r\n]+/g, '');
   const canon = value('c').split('/')[0] as 'simple' | 'relaxed';
   return { data: headerHashData(fields, value('h').split(':'), sig.raw, canon), signature: Buffer.from(value('b'), 'base64') };
 }
