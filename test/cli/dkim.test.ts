@@ -84,9 +84,11 @@ describe('blaze dkim gen', () => {
     await writeFile(join(d, 'ossl.der'), Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), stream]));
     const spki = await openssl(['pkey', '-inform', 'DER', '-in', join(d, 'ossl.der'), '-pubout', '-outform', 'DER']);
     const g = await blaze(['dkim', 'gen', '-a', 'ed25519', '--seed', seed, '--private-key', join(d, 'ed.key'), join(d, 'ed.pub')]);
-    expect(g.exitCode).toBe(0);
-    expect(g.stdout.split('\n')[1]).toBe(`public key is ${spki.subarray(spki.length - 32).toString('base64')}`);
+    expect([g.exitCode, g.stdout]).toEqual([0, `seed is ${seed}\n`]);
+    const printed = await blaze(['dkim', 'gen', '-a', 'ed25519', '--seed', seed]);
+    expect(printed.stdout.split('\n')[1]).toBe(`public key is ${spki.subarray(spki.length - 32).toString('base64')}`);
     expect((await openssl(['pkey', '-in', join(d, 'ed.key'), '-pubout'])).toString()).toBe(await readFile(join(d, 'ed.pub'), 'utf8'));
+    expect((await openssl(['pkey', '-pubin', '-in', join(d, 'ed.pub'), '-outform', 'DER'])).equals(spki)).toBe(true);
     await writeFile(join(d, 'ossl-ed.pub'), await openssl(['pkey', '-inform', 'DER', '-in', join(d, 'ossl.der'), '-pubout']));
     // RFC 8463 §3: ed25519-sha256 signs the SHA-256 of the header data.
     const ed = signedData(await sign(['-s', 'ed', '-a', 'ed25519', '--seed', seed]));
@@ -102,7 +104,8 @@ describe('blaze dkim gen', () => {
     expect((await openssl(['rsa', '-in', join(d, 'rsa.key'), '-check', '-noout'])).toString()).toBe('RSA key ok\n');
     const pem = (await openssl(['rsa', '-in', join(d, 'rsa.key'), '-pubout'])).toString();
     expect(pem).toBe(await readFile(join(d, 'rsa.pub'), 'utf8'));
-    expect(r.stdout.split('\n')[1]).toBe(`public key is ${pem.replace(/-----[A-Z ]+-----|\n/g, '')}`);
+    const rsaPrinted = await blaze(['dkim', 'gen', '-b', '1024', '--seed', 'AAAA']);
+    expect(rsaPrinted.stdout.split('\n')[1]).toBe(`public key is ${pem.replace(/-----[A-Z ]+-----|\n/g, '')}`);
     await writeFile(join(d, 'ossl-rsa.pub'), pem);
     const rs = signedData(await sign(['-s', 'rsa', '-b', '1024', '--seed', 'AAAA']));
     await writeFile(join(d, 'rsa.data'), rs.data);
