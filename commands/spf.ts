@@ -16,7 +16,15 @@ import {
   checkSpfHelo, receivedSpfIdentity, type SpfResult, type SpfResultKind,
 } from '../src/spf/index.ts';
 
-type Opts = CommonOptions & DnsOptions & Record<string, unknown>;
+interface Opts extends CommonOptions, DnsOptions {
+  ip?: string;
+  sender?: string;
+  helo?: string;
+  /** The receiving host (Received-SPF receiver, the r macro). */
+  hostname?: string;
+  /** check --batch FILE */
+  batch?: string;
+}
 
 export default async function spf(argv: string[]): Promise<number> {
   let code = 0;
@@ -27,14 +35,14 @@ export default async function spf(argv: string[]): Promise<number> {
   identityOptions(check)
     .option('--batch <file>', 'evaluate each line "IP MAILFROM [HELO]" of FILE (- = stdin; MAILFROM <> = none; TAB-separated if the line has a TAB)')
     .action(async (_o, cmd: Command) => {
-      code = await checkCommand(cmd.opts() as Opts);
+      code = await checkCommand(cmd.opts<Opts>());
     });
 
   const stamp = addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'stamp', 'prepend a Received-SPF field to a message')))));
   identityOptions(stamp)
     .argument('[input]', 'the message (default: stdin)')
     .action(async (input: string | undefined, _o, cmd: Command) => {
-      code = await stampCommand(input, cmd.opts() as Opts);
+      code = await stampCommand(input, cmd.opts<Opts>());
     });
 
   const analyze = addJsonOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'analyze', 're-evaluate the Received-SPF fields of a message')))));
@@ -42,7 +50,7 @@ export default async function spf(argv: string[]): Promise<number> {
     .argument('[input]', 'the message (default: stdin)')
     .option('-h, --hostname <host>', 'the receiving host (r macro)')
     .action(async (input: string | undefined, _o, cmd: Command) => {
-      code = await analyzeCommand(input, cmd.opts() as Opts);
+      code = await analyzeCommand(input, cmd.opts<Opts>());
     });
 
   const first = argv.find((a) => !a.startsWith('-'));
@@ -70,7 +78,7 @@ interface Identity {
 
 /** Validated --ip/--sender/--helo; bad input is a usage error (exit 2). */
 function identityFrom(o: Opts, where = ''): Identity {
-  const ip = o.ip as string | undefined;
+  const ip = o.ip;
   if (ip === undefined) throw usageError(`${where}--ip is required`);
   if (!parseIp(ip.trim())) throw usageError(`${where}--ip: '${ip}' is not an IPv4 or IPv6 address`);
   let sender: string | undefined;
@@ -79,7 +87,7 @@ function identityFrom(o: Opts, where = ''): Identity {
     if (!s.ok) throw usageError(`${where}--sender: ${s.message}`);
     sender = s.value;
   }
-  const helo = o.helo as string | undefined;
+  const helo = o.helo;
   if (helo !== undefined) {
     const h = checkSpfHelo(helo);
     if (!h.ok) throw usageError(`${where}--helo: ${h.message}`);
@@ -89,7 +97,7 @@ function identityFrom(o: Opts, where = ''): Identity {
 }
 
 async function evaluate(id: Identity, o: Opts, resolver: Resolver): Promise<SpfResult> {
-  return run(evaluateSpf({ ...id, receiver: o.hostname as string | undefined, now: parseNow(o.now) }), resolver);
+  return run(evaluateSpf({ ...id, receiver: o.hostname, now: parseNow(o.now) }), resolver);
 }
 
 /**
@@ -135,7 +143,7 @@ async function batchCommand(o: Opts): Promise<number> {
     // TAB-separated when the line has a TAB (a HELO may hold spaces), else whitespace.
     const [ip, sender, helo, extra] = raw.includes('\t') ? raw.replace(/\r$/, '').split('\t') : line.split(/\s+/);
     if (extra !== undefined || sender === undefined) throw usageError(`${inputName(o.batch as string)}: line ${i + 1}: expected "IP MAILFROM [HELO]"`);
-    jobs.push({ line: i + 1, id: identityFrom({ ...o, ip, sender, helo } as Opts, `${inputName(o.batch as string)}: line ${i + 1}: `) });
+    jobs.push({ line: i + 1, id: identityFrom({ ...o, ip, sender, helo }, `${inputName(o.batch as string)}: line ${i + 1}: `) });
   });
   // Several lines in flight (DNS waits overlap), results in input order as they come.
   let worst = 0;
@@ -168,13 +176,13 @@ async function stampCommand(input: string | undefined, o: Opts): Promise<number>
     sender: r.sender,
     envelopeFrom: id.sender ?? '',
     helo: id.helo,
-    receiver: o.hostname as string | undefined,
+    receiver: o.hostname,
     identity: r.identity,
     mechanism: r.mechanism,
     problem: r.problem,
     domain: r.domain,
   });
-  const copied = await writePrepended(field, readMessage(input, o.newline), { output: o.output as string | undefined, newline: o.newline });
+  const copied = await writePrepended(field, readMessage(input, o.newline), o);
   if (copied === 0) throw usageError(`${inputName(input)}: empty input (not a message?)`);
   return 0;
 }

@@ -8,11 +8,32 @@ import { createReadStream } from 'node:fs';
 import { join, dirname, basename, resolve } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Option } from 'commander';
-import { addTerminalOptions, program } from './_lib/cli.ts';
-import { addDnsOptions, collect, parseCount, parseDuration, parseHostPort, parseNow, parseSize } from './_lib/flags.ts';
+import { addTerminalOptions, program, type CommonOptions } from './_lib/cli.ts';
+import { addDnsOptions, collect, parseCount, parseDuration, parseHostPort, parseNow, parseSize, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
 import { readFileOrFail } from './_lib/io.ts';
+
+interface SrvOptions extends CommonOptions, DnsOptions {
+  json?: boolean;
+  verify?: boolean;
+  output?: string;
+  mbox?: string;
+  once?: boolean;
+  maxSize: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tls?: 'auto' | 'none';
+  auth: string[];
+  allowInsecureAuth?: boolean;
+  hostname?: string;
+  timeout: string;
+  dataTimeout: string;
+  maxConnections: string;
+  http?: string;
+  httpToken?: string;
+  httpBasicAuth?: string;
+}
 
 export default async function srv(argv: string[]): Promise<number> {
   const cmd = addDnsOptions(addTerminalOptions(program('srv', 'a throwaway local SMTP receiver storing into a Maildir')));
@@ -37,7 +58,7 @@ export default async function srv(argv: string[]): Promise<number> {
     .option('--http-token <token>', 'bearer token for --http (needed off loopback unless --http-basic-auth)')
     .option('--http-basic-auth <file>', 'htpasswd file for --http');
   await cmd.parseAsync(argv, { from: 'user' });
-  const o = cmd.opts();
+  const o = cmd.opts<SrvOptions>();
   const { host, port } = parseHostPort(cmd.args[0] ?? '127.0.0.1:2525', { defaultHost: '127.0.0.1', defaultPort: 2525, portOnly: true, allowZero: true });
   const maxSize = parseSize(o.maxSize, '--max-size');
   const hostname: string = o.hostname ?? osHostname();
@@ -45,7 +66,7 @@ export default async function srv(argv: string[]): Promise<number> {
   const dataTimeoutMs = parseDuration(o.dataTimeout, '--data-timeout', { positive: true });
   const maxConnections = parseCount(o.maxConnections, '--max-connections', { min: 1 });
   const credentials = new Map<string, string>();
-  for (const a of o.auth as string[]) {
+  for (const a of o.auth) {
     const i = a.indexOf(':');
     if (i <= 0) throw usageError(`--auth: expected user:pass, got ${JSON.stringify(a)}`);
     credentials.set(a.slice(0, i), a.slice(i + 1));
@@ -59,7 +80,7 @@ export default async function srv(argv: string[]): Promise<number> {
   const verifier = o.verify ? { ...(await import('./_lib/message-check.ts')), resolver: resolverFromOptions(o) } : undefined;
 
   let tls: { key: string | Buffer; cert: string | Buffer } | undefined;
-  if (o.tlsCert) tls = { key: readFileOrFail(o.tlsKey), cert: readFileOrFail(o.tlsCert) };
+  if (o.tlsCert && o.tlsKey) tls = { key: readFileOrFail(o.tlsKey), cert: readFileOrFail(o.tlsCert) };
   else if (o.tls === 'auto') tls = await selfSignedCertificate(hostname);
 
   // Where messages go.

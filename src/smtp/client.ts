@@ -2,7 +2,7 @@
 // upgrades with STARTTLS when asked (and re-EHLOs), authenticates (PLAIN or
 // LOGIN), sends the envelope (pipelined when the server offers PIPELINING),
 // asks the transport to stream the message, and reports per-recipient results.
-// No sockets here: transport.ts binds it; the dry run drives it with a script.
+// No sockets here: client-transport.ts binds it; the dry run drives it with a script.
 import { LineReader, ReplyReader, parseExtensions, replyText, isAscii, type Reply } from './codec.ts';
 import { encodeSaslPlain } from './sasl.ts';
 

@@ -1,7 +1,7 @@
 // The SMTP server as a state machine (RFC 5321, with 1870 SIZE, 2920
 // PIPELINING, 3207 STARTTLS, 3463 enhanced codes, 4954 AUTH, 6152 8BITMIME,
 // 6531 SMTPUTF8). Bytes in, actions out: replies to write, TLS to start, a
-// message to store chunk by chunk. No sockets here: transport.ts binds it.
+// message to store chunk by chunk. No sockets here: server-transport.ts binds it.
 import { LineReader, formatReply, splitCommand, parsePathArgument, isAscii } from './codec.ts';
 import { DotUnstuffer } from './dotstuff.ts';
 import { decodeSaslBase64, parseSaslPlain } from './sasl.ts';
