@@ -13,7 +13,7 @@ import { Output } from './_lib/io.ts';
 import { obtainPassword } from './_lib/password.ts';
 import { progressBar } from './_lib/progress-bar.ts';
 import { fetchSession, parsePop3Url, UidState, type AuthMethod, type ListedMessage, type Pop3Result, type Pop3Url, type TlsMode } from '../src/pop3/index.ts';
-import { maildirStore, mboxStore, filesStore, type ClosableStore, type NewlineOut } from './_fetch-stores.ts';
+import { maildirStore, mboxStore, filesStore, type ClosableStore, type NewlineOut } from './_lib/fetch-stores.ts';
 
 interface FetchOptions extends Omit<CommonOptions, 'newline' | 'output'> {
   output?: string;

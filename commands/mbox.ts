@@ -18,7 +18,7 @@ import { HeaderTap } from '../src/mbox/header-tap.ts';
 import { placementFromStatus } from '../src/mbox/status.ts';
 import { initMaildir, beginDeliverySync, syncDirSync, type SyncDelivery } from '../src/maildir/index.ts';
 import { CrlfToLf, NewlineNormalizer } from '../src/mime/newline.ts';
-import type { MakeOptions } from './_mbox-make.ts';
+import type { MakeOptions } from './_lib/mbox-make.ts';
 
 interface ReadOptions extends CommonOptions {
   format: MboxReadFormat;
@@ -53,7 +53,7 @@ export default async function mbox(argv: string[]): Promise<number> {
     .option('-S, --status', 'write Status and X-Status fields from the Maildir flags (as mexport -S)')
     .argument('[inputs...]', 'message files or Maildirs (default: one message on stdin)')
     .action(async (inputs: string[], _o, cmd: Command) => {
-      const { makeMbox } = await import('./_mbox-make.ts');
+      const { makeMbox } = await import('./_lib/mbox-make.ts');
       await makeMbox(inputs, cmd.opts() as MakeOptions);
     });
 

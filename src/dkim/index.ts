@@ -1,13 +1,24 @@
 // DKIM (RFC 6376, RFC 8463, RFC 8301) primitives, also used by ARC.
-export * from './tag-list.ts';
-export * from './canon-header.ts';
-export * from './canon-body.ts';
-export * from './select.ts';
-export * from './key-record.ts';
-export * from './keys.ts';
-export * from './signature.ts';
-export * from './crypto.ts';
-export * from './fold.ts';
-export * from './sign.ts';
-export * from './verify.ts';
-export * from './report.ts';
+export { parseTagList, stripFws, isBase64, type TagList, type TagListResult } from './tag-list.ts';
+export {
+  canonicalizeHeaderSimple, canonicalizeHeaderRelaxed, canonicalizeHeader, canonicalizeSignatureField, parseCanonTag, type Canon,
+} from './canon-header.ts';
+export { BodyCanonicalizer, canonicalizeBody, type BodySink } from './canon-body.ts';
+export { selectHeaders, removeSignatureValue, type HeaderField } from './select.ts';
+export { parseKeyRecord, type KeyType, type KeyRecord, type KeyRecordResult } from './key-record.ts';
+export {
+  ed25519FromSeed, loadPrivateKey, loadPublicKey, publicKeyFromDer, publicKeyRecordData, keyFromSeed, type LoadedKey, type KeyResult,
+  type SeedKeyOptions,
+} from './keys.ts';
+export {
+  algorithmParts, decodeDkimQuotedPrintable, isValidDomain, parseSignature, type DkimAlgorithm, type HashName, type DkimSignature,
+  type SignatureParse,
+} from './signature.ts';
+export { headerHashData, signHeaderData, verifyHeaderData } from './crypto.ts';
+export { foldBase64, foldTags, type FoldState } from './fold.ts';
+export { RECOMMENDED_FIELDS, signedFieldNames, DkimSigner, type DkimSignOptions, type SignedField, type DkimSignResult } from './sign.ts';
+export {
+  DkimVerifier, keyQuestion, evaluateSignature, verifyDkimMessage, type DkimStatus, type DkimResult, type DkimVerifyOptions, type PreparedSignature,
+  type VerifyMessageResult,
+} from './verify.ts';
+export { formatDkimResult, dkimResultJson, dkimExitCode } from './report.ts';

@@ -1,1 +1,1 @@
-export * from './stream.ts';
+export { SeededStream, systemRandom, decodeSeed, type ByteSource } from './stream.ts';

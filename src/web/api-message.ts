@@ -6,8 +6,8 @@
 import { fieldValue } from '../mime/header-decoder.ts';
 import { decodeHeaderBytes } from '../mime/charset.ts';
 import { decodeUnstructured } from '../mime/unstructured.ts';
-import { parseAuthResultsLenient } from '../authres/lenient.ts';
-import { openMessageAsync, type OpenedMessage } from '../maildir/read.ts';
+import { parseAuthResultsLenient } from '../authres/index.ts';
+import { openMessageAsync, type OpenedMessage } from '../maildir/index.ts';
 import { entryOf } from './api.ts';
 import type { Inbox } from './inbox.ts';
 import { drawTree, findPart, parsePartId, safeFileName, ASCII_TREE, UTF8_TREE, type PartNode, type Structure } from './structure.ts';

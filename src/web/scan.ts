@@ -3,7 +3,7 @@
 // (text/plain and text/html parts decoded to UTF-8, tags dropped, fed to a
 // TextFinder until every word is found). Memory is one read piece plus the
 // decoders' bounded state, whatever the size of the message.
-import { openMessageFile, type MessageFile, type OpenedMessage } from '../maildir/read.ts';
+import { openMessageFile, type MessageFile, type OpenedMessage } from '../maildir/index.ts';
 import { MimeDecoder } from '../mime/multipart.ts';
 import { NewlineNormalizer } from '../mime/newline.ts';
 import { textStreamDecoder, type TextStreamDecoder } from '../mime/charset-stream.ts';

@@ -9,7 +9,7 @@ import { decodeUnstructured } from '../mime/unstructured.ts';
 import { parseAddressList, flattenAddresses, addrSpec } from '../mime/address.ts';
 import { parseDate, formatDateIso } from '../mime/date.ts';
 import { parseMessageId } from '../mime/message-id.ts';
-import { parseAuthResultsLenient } from '../authres/lenient.ts';
+import { parseAuthResultsLenient } from '../authres/index.ts';
 import type { Structure } from './structure.ts';
 import type { Searchable } from './query.ts';
 

@@ -6,11 +6,11 @@
 // once its commit() resolved.
 import { open, link, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { beginDelivery, initMaildir, syncDir } from '../src/maildir/index.ts';
-import { MboxAppender, HeaderTap, envelopeSender, envelopeTime, type MboxMessageAppend } from '../src/mbox/index.ts';
-import { CrlfToLf } from '../src/mime/newline.ts';
-import type { ListedMessage, MessageStore, StoredMessage } from '../src/pop3/index.ts';
-import { usageError } from './_lib/errors.ts';
+import { beginDelivery, initMaildir, syncDir } from '../../src/maildir/index.ts';
+import { MboxAppender, HeaderTap, envelopeSender, envelopeTime, type MboxMessageAppend } from '../../src/mbox/index.ts';
+import { CrlfToLf } from '../../src/mime/newline.ts';
+import type { ListedMessage, MessageStore, StoredMessage } from '../../src/pop3/index.ts';
+import { usageError } from './errors.ts';
 
 export type NewlineOut = 'keep' | 'lf';
 

@@ -4,16 +4,16 @@
 // message is streamed: only its header (at most MAX_HEAD bytes) is held,
 // to write the From_ line (sender and date, src/mbox/envelope.ts) first.
 import { statSync } from 'node:fs';
-import type { CommonOptions } from './_lib/cli.ts';
-import { BlazeError, usageError, describeFsError } from './_lib/errors.ts';
-import { readRaw, inputName, Output } from './_lib/io.ts';
-import { progressBar } from './_lib/progress-bar.ts';
-import { batchInputs, type BatchFlags } from './_lib/batch.ts';
+import type { CommonOptions } from './cli.ts';
+import { BlazeError, usageError, describeFsError } from './errors.ts';
+import { readRaw, inputName, Output } from './io.ts';
+import { progressBar } from './progress-bar.ts';
+import { batchInputs, type BatchFlags } from './batch.ts';
 import {
   MboxrdMessageWriter, MboxAppender, HeaderTap, envelopeSender, envelopeTime, statusFromPlacement, replaceStatusFields, headerEnd,
   type MaildirPlacement,
-} from '../src/mbox/index.ts';
-import { isMaildir, listFolderBatches, type MaildirEntry } from '../src/maildir/index.ts';
+} from '../../src/mbox/index.ts';
+import { isMaildir, listFolderBatches, type MaildirEntry } from '../../src/maildir/index.ts';
 
 export interface MakeOptions extends CommonOptions, BatchFlags {
   append?: string;
