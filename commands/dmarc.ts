@@ -88,7 +88,7 @@ async function verifyCommand(input: string | undefined, o: VerifyOptions): Promi
 /** The documented JSON (man blaze-dmarc): spf.result and source "flags" as before the pipeline existed. */
 function verifyJson(c: AuthReport): Record<string, unknown> {
   return {
-    from: c.from.ok ? { domain: c.from.domain } : { error: c.from.error, message: c.from.message },
+    from: c.from.ok ? { domain: c.from.value } : { error: c.from.error, message: c.from.message },
     spf: c.spf
       ? { result: c.spf.status, domain: c.spf.domain ?? null, mailfrom: c.spf.mailfrom ?? null, helo: c.spf.helo ?? null, source: c.spf.source === 'session' ? 'flags' : c.spf.source }
       : null,

@@ -94,10 +94,10 @@ export default async function send(argv: string[]): Promise<number> {
       else {
         const route = await run(smtp.resolveMx(domain), resolver!, trace ? (q, a) => trace('*', `DNS ${q.type} ${q.name}: ${a.ok ? JSON.stringify(a.records) : a.error}`) : undefined);
         if (!route.ok) {
-          for (const r of rcpts) outcomes.push({ recipient: r, ok: false, kind: route.kind, text: route.reason });
+          for (const r of rcpts) outcomes.push({ recipient: r, ok: false, kind: route.error, text: route.message });
           continue;
         }
-        targets = route.hosts.flatMap((h) => h.addresses.map((address) => ({ name: h.name, address, port })));
+        targets = route.value.flatMap((h) => h.addresses.map((address) => ({ name: h.name, address, port })));
       }
       let last: ClientResult | undefined;
       let lastVia = '';

@@ -60,7 +60,7 @@ export async function authenticateMessage(input: AuthInput): Promise<AuthResult>
   if (methods.dmarc && from.ok) {
     dmarc = await run(
       evaluateDmarc({
-        fromDomain: from.domain,
+        fromDomain: from.value,
         spf: spf?.domain ? { result: spf.status, domain: spf.domain } : undefined,
         dkim: dkim.map((d) => ({ status: d.status, domain: d.domain ?? '' })),
         sample: policy.sample,

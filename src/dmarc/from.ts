@@ -2,10 +2,10 @@
 // must name exactly one author domain; otherwise a clear result, not a guess.
 import { parseAddressList, flattenAddresses } from '../mime/index.ts';
 import { normalizeDomain } from './org-domain.ts';
+import { ok, type Result } from '../result.ts';
 
-export type FromDomainResult =
-  | { ok: true; domain: string }
-  | { ok: false; error: 'no-from' | 'multiple-from' | 'no-domain' | 'multiple-domains' | 'malformed'; message: string; domains?: string[] };
+/** The author domain, or why there is not exactly one (with the domains when From names several). */
+export type FromDomainResult = Result<string, 'no-from' | 'multiple-from' | 'no-domain' | 'multiple-domains' | 'malformed', { domains?: string[] }>;
 
 /** From the values of every From field of the header. */
 export function authorDomain(fromValues: string[]): FromDomainResult {
@@ -17,7 +17,7 @@ export function authorDomain(fromValues: string[]): FromDomainResult {
   const domains = [...new Set(boxes.map((m) => normalizeDomain(m.domain)).filter(Boolean))];
   if (domains.length === 0) return { ok: false, error: 'no-domain', message: 'From has no domain' };
   if (domains.length > 1) return { ok: false, error: 'multiple-domains', message: `From names ${domains.length} domains: ${domains.join(', ')}`, domains };
-  return { ok: true, domain: domains[0] };
+  return ok(domains[0]);
 }
 
 /**

@@ -3,6 +3,7 @@
 // sorted by preference (ties keep their order), the implicit MX (the domain's
 // own A/AAAA) when there is no MX, a null MX (`0 .`) as a permanent refusal.
 import type { Answer, Question } from '../dns/index.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface MxHost {
   /** The exchange name (or the domain itself for the implicit MX). */
@@ -13,16 +14,15 @@ export interface MxHost {
   implicit: boolean;
 }
 
-export type MxRoute =
-  | { ok: true; hosts: MxHost[] }
-  | { ok: false; kind: 'permanent' | 'temporary'; reason: string };
+/** The hosts to try in order, or why there are none: `permanent` (no such domain, null MX) or `temporary` (a lookup failed). */
+export type MxRoute = Result<MxHost[], 'permanent' | 'temporary'>;
 
 export function* resolveMx(domain: string): Generator<Question, MxRoute, Answer> {
   const d = domain.toLowerCase().replace(/\.$/, '');
   if (/^\[.*\]$/.test(d)) {
     // An address literal (user@[192.0.2.1]): no DNS at all.
     const ip = d.slice(1, -1).replace(/^ipv6:/i, '');
-    return { ok: true, hosts: [{ name: d, preference: 0, addresses: [ip], implicit: true }] };
+    return ok([{ name: d, preference: 0, addresses: [ip], implicit: true }]);
   }
   const mx = (yield { name: d, type: 'MX' }) as Answer<'MX'>;
   let exchanges: Array<{ name: string; preference: number; implicit: boolean }>;
@@ -30,14 +30,14 @@ export function* resolveMx(domain: string): Generator<Question, MxRoute, Answer>
     const recs = mx.records.map((r, i) => ({ ...r, i, exchange: r.exchange.replace(/\.$/, '').toLowerCase() }));
     if (recs.some((r) => r.exchange === '')) {
       // RFC 7505: a null MX says the domain accepts no mail.
-      return { ok: false, kind: 'permanent', reason: `${d} does not accept mail (null MX, RFC 7505)` };
+      return err('permanent', `${d} does not accept mail (null MX, RFC 7505)`);
     }
     recs.sort((a, b) => a.preference - b.preference || a.i - b.i);
     exchanges = recs.map((r) => ({ name: r.exchange, preference: r.preference, implicit: false }));
   } else if (!mx.ok && mx.error === 'nxdomain') {
-    return { ok: false, kind: 'permanent', reason: `${d}: no such domain` };
+    return err('permanent', `${d}: no such domain`);
   } else if (!mx.ok && mx.error !== 'nodata') {
-    return { ok: false, kind: 'temporary', reason: `${d}: MX lookup failed (${mx.error})` };
+    return err('temporary', `${d}: MX lookup failed (${mx.error})`);
   } else {
     exchanges = [{ name: d, preference: 0, implicit: true }];
   }
@@ -52,11 +52,7 @@ export function* resolveMx(domain: string): Generator<Question, MxRoute, Answer>
     }
     if (addresses.length) hosts.push({ ...ex, addresses });
   }
-  if (hosts.length) return { ok: true, hosts };
-  if (temporary) return { ok: false, kind: 'temporary', reason: temporary };
-  return {
-    ok: false,
-    kind: 'permanent',
-    reason: exchanges[0].implicit ? `${d} has no MX and no address` : `no address for the MX hosts of ${d} (${exchanges.map((e) => e.name).join(', ')})`,
-  };
+  if (hosts.length) return ok(hosts);
+  if (temporary) return err('temporary', temporary);
+  return err('permanent', exchanges[0].implicit ? `${d} has no MX and no address` : `no address for the MX hosts of ${d} (${exchanges.map((e) => e.name).join(', ')})`);
 }

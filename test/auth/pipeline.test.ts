@@ -45,7 +45,7 @@ describe('authenticateMessage: DKIM and DMARC', () => {
     const r = await check(file(`${DMARC}aligned.eml`), dmarcDns);
     expect(r.dkim.map((d) => [d.status, d.domain, d.selector])).toEqual([['pass', 'example.org', 'sel']]);
     expect(r.dkim[0].bPrefix).toMatch(/^[A-Za-z0-9+/]{8}$/);
-    expect(r.from).toEqual({ ok: true, domain: 'example.org' });
+    expect(r.from).toEqual({ ok: true, value: 'example.org' });
     expect(r.dmarc).toMatchObject({ status: 'pass', policyDomain: 'example.org', dkimAligned: true, disposition: 'none' });
     expect(r.spf).toBeUndefined();
   });

@@ -72,8 +72,8 @@ describe('evaluateDmarc', () => {
 
 describe('authorDomain', () => {
   it('exactly one author domain, else a clear result', () => {
-    expect(authorDomain(['Joe <joe@Example.COM>'])).toEqual({ ok: true, domain: 'example.com' });
-    expect(authorDomain(['a@x.example, b@x.example'])).toEqual({ ok: true, domain: 'x.example' });
+    expect(authorDomain(['Joe <joe@Example.COM>'])).toEqual({ ok: true, value: 'example.com' });
+    expect(authorDomain(['a@x.example, b@x.example'])).toEqual({ ok: true, value: 'x.example' });
     expect(authorDomain(['a@x.example, b@y.example'])).toMatchObject({ ok: false, error: 'multiple-domains' });
     expect(authorDomain([])).toMatchObject({ ok: false, error: 'no-from' });
     expect(authorDomain(['a@x.example', 'b@x.example'])).toMatchObject({ ok: false, error: 'multiple-from' });

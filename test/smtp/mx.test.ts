@@ -24,7 +24,7 @@ describe('resolveMx', () => {
     };
     expect(runSync(resolveMx('Example.NET'), answer(zone))).toEqual({
       ok: true,
-      hosts: [
+      value: [
         { name: 'a.mx.example.net', preference: 10, addresses: ['192.0.2.1', '2001:db8::1'], implicit: false },
         { name: 'b.mx.example.net', preference: 20, addresses: ['192.0.2.2'], implicit: false },
       ],
@@ -32,25 +32,25 @@ describe('resolveMx', () => {
   });
   it('falls back to the implicit MX (A/AAAA of the domain) when there is no MX', () => {
     const r = runSync(resolveMx('plain.example'), answer({ 'plain.example': { AAAA: ['2001:db8::5'] } }));
-    expect(r).toEqual({ ok: true, hosts: [{ name: 'plain.example', preference: 0, addresses: ['2001:db8::5'], implicit: true }] });
+    expect(r).toEqual({ ok: true, value: [{ name: 'plain.example', preference: 0, addresses: ['2001:db8::5'], implicit: true }] });
   });
   it('a null MX is a permanent refusal (RFC 7505)', () => {
     const r = runSync(resolveMx('nomail.example'), answer({ 'nomail.example': { MX: [{ preference: 0, exchange: '.' }], A: ['192.0.2.9'] } }));
-    expect(r).toMatchObject({ ok: false, kind: 'permanent', reason: expect.stringContaining('null MX') });
+    expect(r).toMatchObject({ ok: false, error: 'permanent', message: expect.stringContaining('null MX') });
   });
   it('NXDOMAIN is permanent, SERVFAIL temporary', () => {
-    expect(runSync(resolveMx('gone.example'), answer({}))).toMatchObject({ ok: false, kind: 'permanent' });
-    expect(runSync(resolveMx('broken.example'), answer({ 'broken.example': 'SERVFAIL' }))).toMatchObject({ ok: false, kind: 'temporary' });
+    expect(runSync(resolveMx('gone.example'), answer({}))).toMatchObject({ ok: false, error: 'permanent' });
+    expect(runSync(resolveMx('broken.example'), answer({ 'broken.example': 'SERVFAIL' }))).toMatchObject({ ok: false, error: 'temporary' });
   });
   it('MX hosts without addresses: skipped, permanent failure when none is left', () => {
     const zone: Zone = {
       'd.example': { MX: [{ preference: 5, exchange: 'ghost.example' }, { preference: 10, exchange: 'real.example' }] },
       'real.example': { A: ['192.0.2.7'] },
     };
-    expect(runSync(resolveMx('d.example'), answer(zone))).toMatchObject({ ok: true, hosts: [{ name: 'real.example' }] });
-    expect(runSync(resolveMx('e.example'), answer({ 'e.example': { MX: [{ preference: 5, exchange: 'ghost.example' }] } }))).toMatchObject({ ok: false, kind: 'permanent' });
+    expect(runSync(resolveMx('d.example'), answer(zone))).toMatchObject({ ok: true, value: [{ name: 'real.example' }] });
+    expect(runSync(resolveMx('e.example'), answer({ 'e.example': { MX: [{ preference: 5, exchange: 'ghost.example' }] } }))).toMatchObject({ ok: false, error: 'permanent' });
   });
   it('an address literal needs no DNS', () => {
-    expect(runSync(resolveMx('[127.0.0.1]'), () => { throw new Error('no DNS expected'); })).toMatchObject({ ok: true, hosts: [{ addresses: ['127.0.0.1'] }] });
+    expect(runSync(resolveMx('[127.0.0.1]'), () => { throw new Error('no DNS expected'); })).toMatchObject({ ok: true, value: [{ addresses: ['127.0.0.1'] }] });
   });
 });
