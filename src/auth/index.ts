@@ -2,6 +2,9 @@
 // message read once: what dmarc verify, arc verify, arc sign and srv --verify run.
 export { authenticateMessage } from './pipeline.ts';
 export { authResultsOf } from './auth-results.ts';
-export { receivedSpfVerdict, spfVerdictOf } from './spf-verdict.ts';
+export { spfVerdictOf, receivedSpfVerdict } from './spf-verdict.ts';
 export { ChunkChannel } from './channel.ts';
-export type { AuthError, AuthInput, AuthMethods, AuthPolicy, AuthReport, AuthResult, DkimVerdict, SessionFacts, SpfVerdict } from './types.ts';
+export {
+  type SessionFacts, type AuthPolicy, type AuthMethods, type AuthInput, type SpfVerdict, type DkimVerdict, type AuthReport, type AuthError,
+  type AuthResult,
+} from './types.ts';

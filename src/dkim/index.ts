@@ -7,8 +7,8 @@ export { BodyCanonicalizer, canonicalizeBody, type BodySink } from './canon-body
 export { selectHeaders, removeSignatureValue, type HeaderField } from './select.ts';
 export { parseKeyRecord, type KeyType, type KeyRecord, type KeyRecordResult } from './key-record.ts';
 export {
-  ed25519FromSeed, loadPrivateKey, loadPublicKey, publicKeyFromDer, publicKeyRecordData, keyFromSeed, type LoadedKey, type KeyResult,
-  type SeedKeyOptions,
+  ed25519FromSeed, loadPrivateKey, loadPublicKey, publicKeyFromDer, publicKeyRecordData, keyFromSeed, generateKey, ed25519PrivateBytes,
+  type LoadedKey, type KeyResult, type SeedKeyOptions,
 } from './keys.ts';
 export {
   algorithmParts, decodeDkimQuotedPrintable, isValidDomain, parseSignature, type DkimAlgorithm, type HashName, type DkimSignature,
@@ -16,7 +16,10 @@ export {
 } from './signature.ts';
 export { headerHashData, signHeaderData, verifyHeaderData } from './crypto.ts';
 export { foldBase64, foldTags, type FoldState } from './fold.ts';
-export { RECOMMENDED_FIELDS, signedFieldNames, DkimSigner, type DkimSignOptions, type SignedField, type DkimSignResult } from './sign.ts';
+export {
+  RECOMMENDED_FIELDS, DEFAULT_SIGNED_FIELDS, signedFieldNames, DkimSigner, type Oversign, type DkimSignOptions, type SignedField,
+  type DkimSignResult,
+} from './sign.ts';
 export {
   DkimVerifier, keyQuestion, evaluateSignature, verifyDkimMessage, type DkimStatus, type DkimResult, type DkimVerifyOptions, type PreparedSignature,
   type VerifyMessageResult,

@@ -5,8 +5,8 @@ export {
   INFO_SEPARATOR, STANDARD_FLAGS, parseFileName, normalizeFlags, fileNameWithFlags, applyFlagChanges, type StandardFlag, type ParsedFileName,
 } from './info.ts';
 export {
-  listFolder, listFolderBatches, listMaildir, findMessage, commitMessage, changeFlags, removeMessage, openMessage, type Folder,
-  type MaildirEntry, type FindResult,
+  listFolder, listFolderBatches, listMaildir, findMessage, commitMessage, changeFlags, removeMessage, openMessage, type Folder, type MaildirEntry,
+  type FindResult,
 } from './store.ts';
 export { readHeaderSummary, readHeaderSummarySync, type HeaderSummary } from './summary.ts';
 export { summarizeMaildir, summarizeMaildirBatches, countMessages, type MessageSummary } from './listing.ts';

@@ -28,6 +28,6 @@ export {
 } from './content-type.ts';
 export { Base64Decoder } from './base64-decoder.ts';
 export { QuotedPrintableDecoder } from './qp-decoder.ts';
-export { bodyDecoder, type BodyDecoder } from './body-decoder.ts';
+export { transferEncodingOf, bodyDecoder, type BodyDecoder } from './body-decoder.ts';
 export { MimeDecoder, type MimePart, type MimeEvent, type MimeDecoderOptions } from './multipart.ts';
 export { parseToTree, type MimeNode, type MimeTree } from './tree.ts';

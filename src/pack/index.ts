@@ -24,15 +24,21 @@
 //
 // Reading: openArchive('archive.pack') -> { archive: ArchiveReader, close }
 //   archive.lookup(hexOrPrefix), archive.structure(oid), archive.message(items)
-export { PackFileWriter, openArchive, siblingPath, writeIdx, writeFileAtomic, RangeFile, type PackWriteResult, type OpenedArchive } from './pack-file.ts';
-export { PackEncoder, packHeader, PACK_HEADER_BYTES, type PackEncoderOptions, type Added } from './encoder.ts';
+export {
+  siblingPath, PackFileWriter, writeIdx, writeFileAtomic, RangeFile, openArchive, type PackWriteResult, type OpenedArchive,
+} from './pack-file.ts';
+export { PACK_HEADER_BYTES, packHeader, PackEncoder, type PackEncoderOptions, type Added } from './encoder.ts';
 export { MessagePacker, type PackedMessage } from './message-packer.ts';
-export { MessageExploder, MAX_HEADER, type ExplodeEvent } from './explode.ts';
-export { encodeStructure, parseStructure, isStructure, structureBlobs, structureSize, STRUCTURE_MAGIC, MAX_INLINE_LITERAL, type StructureItem } from './structure.ts';
+export { MAX_HEADER, MessageExploder, type ExplodeEvent } from './explode.ts';
+export {
+  STRUCTURE_MAGIC, MAX_INLINE_LITERAL, encodeStructure, isStructure, parseStructure, structureBlobs, structureSize, OID_BYTES, type StructureItem,
+} from './structure.ts';
 export { ArchiveReader, ArchiveError, type Lookup } from './archive-reader.ts';
-export { PackReader, type PackObject, type RawEntry } from './reader.ts';
-export { IdxReader, encodeIdx, type ReadAt } from './idx.ts';
+export { PackReader, type RawEntry, type PackObject } from './reader.ts';
+export { encodeIdx, IdxReader, type ReadAt } from './idx.ts';
 export { ObjectTable } from './object-table.ts';
 export { scanPack, type ScannedObject, type ScanStep } from './scan.ts';
-export { objectId, oidHex, parseOidHex, EMPTY_BLOB_ID, OID_BYTES, type ObjectType } from './object-id.ts';
-export { createDelta, createDeltaIndex, applyDelta } from './delta.ts';
+export {
+  TYPE_CODE, OFS_DELTA, REF_DELTA, CODE_TYPE, objectHasher, objectId, oidHex, parseOidHex, EMPTY_BLOB_ID, type ObjectType,
+} from './object-id.ts';
+export { createDeltaIndex, createDelta, applyDelta, type DeltaIndex, type DeltaResult } from './delta.ts';
