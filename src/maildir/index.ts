@@ -12,4 +12,4 @@ export { readHeaderSummary, readHeaderSummarySync, type HeaderSummary } from './
 export { summarizeMaildir, summarizeMaildirBatches, countMessages, type MessageSummary } from './listing.ts';
 export { beginDeliverySync, syncDirSync, type SyncDeliveryOptions, type SyncDelivery } from './delivery-sync.ts';
 export { watchMaildir, type MaildirChange, type MaildirWatcher, type WatchOptions } from './watch.ts';
-export { READ_CHUNK, openMessageFile, openMessageAsync, type MessageFile, type OpenedMessage } from './read.ts';
+export { READ_CHUNK, openMessageFile, openMessageAsync, folderFileNames, type MessageFile, type OpenedMessage } from './read.ts';

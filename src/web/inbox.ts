@@ -12,7 +12,7 @@ import {
   normalizeFlags, type Folder, type MaildirChange, type MaildirEntry, type MaildirWatcher,
 } from '../maildir/index.ts';
 import { matchHeaders, TextFinder, type Query, type Searchable } from './query.ts';
-import { folderFileNames } from '../maildir/read.ts';
+import { folderFileNames } from '../maildir/index.ts';
 import { summarize, unreadable, type Summary } from './summary.ts';
 import { scanIndex, scanStructure, scanText } from './scan.ts';
 
