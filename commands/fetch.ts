@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { program, addTerminalOptions, type CommonOptions } from './_lib/cli.ts';
+import { collect, parseDuration } from './_lib/flags.ts';
 import { BlazeError, usageError, describeFsError, EXIT_NEGATIVE, EXIT_TEMPFAIL, EXIT_USAGE } from './_lib/errors.ts';
 import { Output } from './_lib/io.ts';
 import { obtainPassword } from './_lib/password.ts';
@@ -41,7 +42,7 @@ export default async function fetch(argv: string[]): Promise<number> {
     .option('--mbox <file>', 'append to this mbox (mboxrd, locked)')
     .option('-f, --format <name>', 'one file per message, named from %u (unique id), %n (number), %i (rank)')
     .option('--state <file>', 'the unique ids already fetched (default: ~/.local/state/blaze/fetch/USER@HOST:PORT)')
-    .option('--exclude <uid>', 'never fetch this unique id (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
+    .option('--exclude <uid>', 'never fetch this unique id (repeatable)', collect, [] as string[])
     .option('--delete', 'delete each message from the server once it is stored')
     .option('--user <name>', 'the login name (default: the URL\'s)')
     .addOption(new Option('--auth <method>', 'login method (default: the best offered)').choices(['plain', 'user', 'apop']))
@@ -63,7 +64,7 @@ export default async function fetch(argv: string[]): Promise<number> {
   if (dests > 1) throw usageError('-o, --mbox and -f exclude each other');
   const maildir = dests === 0 ? process.env.BLAZE_MDIR || undefined : o.output;
   if (dests === 0 && !maildir) throw usageError('no destination: -o MAILDIR, --mbox FILE or -f FORMAT (or set BLAZE_MDIR)');
-  const timeoutMs = parseDuration(o.timeout);
+  const timeoutMs = parseDuration(o.timeout, '--timeout', { positive: true });
   const tls: TlsMode = o.tls ?? (url.secure ? 'implicit' : 'starttls');
   let ca: Buffer | undefined;
   if (o.ca !== undefined) {
@@ -159,11 +160,4 @@ function defaultStatePath(user: string, url: Pop3Url): string {
 
 function mb(n: number): string {
   return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
-}
-
-function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(s));
-  if (!m) throw usageError(`--timeout: not a duration: ${s} (e.g. 30s, 5m)`);
-  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.max(1, Math.round(Number(m[1]) * mult));
 }

@@ -153,7 +153,7 @@ describe('blaze fetch (scripted server)', () => {
       [['pop3s://a@host'], 'blaze: fetch: no destination: -o MAILDIR, --mbox FILE or -f FORMAT (or set BLAZE_MDIR)'],
       [['pop3s://a@host', '-o', 'x', '--mbox', 'y'], 'blaze: fetch: -o, --mbox and -f exclude each other'],
       [['pop3s://a@host', '-f', 'same.eml', '--state', join(work, 's9')], 'blaze: fetch: -f same.eml: the name needs %u, %n or %i, or every message would get the same file'],
-      [['pop3s://a@host', '-o', 'x', '--timeout', 'soon'], 'blaze: fetch: --timeout: not a duration: soon (e.g. 30s, 5m)'],
+      [['pop3s://a@host', '-o', 'x', '--timeout', 'soon'], "blaze: fetch: --timeout: bad duration 'soon' (expected e.g. 300ms, 5s, 2m, 1h, 7d)"],
     ];
     for (const [args, err] of cases) {
       const x = await fetch(args);
