@@ -1,6 +1,6 @@
 // Reading messages from files or stdin and writing results: the only place the
 // commands touch stdin/stdout streams directly.
-import { closeSync, createWriteStream, openSync, readFileSync, readSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync, readFileSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { BlazeError, describeFsError } from './errors.ts';
 import { stdoutIsTTY, stdoutKind, stdoutStream, writeStdoutSync } from './stdout.ts';
@@ -39,9 +39,21 @@ export async function* readRaw(path: string | undefined): AsyncGenerator<Buffer>
     throw describeFsError(name, err);
   }
   try {
+    // Buffers sized from what the file holds: a 6 KB message costs one 6 KB
+    // buffer, not two of 128 KiB (the second only to see the end); batches of
+    // small files (mbox make of 40,000 messages) spent a third of their time
+    // collecting those. The last read (1 byte) confirms the end, so a file
+    // that grows meanwhile is still read to its end.
+    let left: number | undefined;
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile()) left = st.size;
+    } catch {
+      left = undefined;
+    }
     for (;;) {
       // A fresh buffer per read: consumers may keep views of a chunk.
-      const buf = Buffer.allocUnsafe(FILE_CHUNK_SIZE);
+      const buf = Buffer.allocUnsafe(left === undefined ? FILE_CHUNK_SIZE : Math.max(1, Math.min(FILE_CHUNK_SIZE, left)));
       let n: number;
       try {
         n = readSync(fd, buf, 0, buf.length, null);
@@ -49,6 +61,7 @@ export async function* readRaw(path: string | undefined): AsyncGenerator<Buffer>
         throw describeFsError(name, err);
       }
       if (n === 0) return;
+      if (left !== undefined) left = Math.max(0, left - n);
       releaseReadBuffers(n);
       yield n === buf.length ? buf : buf.subarray(0, n);
     }

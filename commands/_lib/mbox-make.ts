@@ -98,14 +98,15 @@ async function writeOne(src: Source, sink: Sink, status: boolean): Promise<void>
     tap.push(r.value);
   }
   tap.finish();
-  let fallback = Date.now();
-  if (src.path !== undefined) {
+  // A message without a usable Date: its file's modification time (stat only then).
+  const fallback = (): number => {
+    if (src.path === undefined) return Date.now();
     try {
-      fallback = statSync(src.path).mtimeMs;
+      return statSync(src.path).mtimeMs;
     } catch {
-      /* read already; keep now */
+      return Date.now();
     }
-  }
+  };
   const msg = sink.begin(envelopeSender(tap.get('return-path'), tap.get('from')), envelopeTime(tap.get('date'), fallback));
   let head = held;
   if (status && src.placement) {

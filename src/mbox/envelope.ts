@@ -23,11 +23,11 @@ export function envelopeSender(returnPath: Buffer | undefined, from: Buffer | un
   return 'MAILER-DAEMON';
 }
 
-/** The instant of the Date field, or FALLBACKMS when it is absent or does not parse. */
-export function envelopeTime(date: Buffer | undefined, fallbackMs: number): number {
+/** The instant of the Date field, or the fallback (a value, or a function asked only then) when it is absent or does not parse. */
+export function envelopeTime(date: Buffer | undefined, fallback: number | (() => number)): number {
   if (date) {
     const d = parseDate(date.toString('latin1'));
     if (d.ok) return d.epochMs;
   }
-  return fallbackMs;
+  return typeof fallback === 'function' ? fallback() : fallback;
 }
