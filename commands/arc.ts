@@ -5,24 +5,25 @@ import { Option, type Command } from 'commander';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, presentation, type CommonOptions } from './_lib/cli.ts';
 import { BlazeError, usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
 import { readMessage, inputName, Output } from './_lib/io.ts';
-import { addDnsOptions, collect, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { addDnsOptions, collect, parseFieldWord, parseNow, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { Spool } from './_lib/spool.ts';
 import { publicKeysFromFlags, signingKeyFromFlags, type SigningKeyFlags } from './_lib/keys.ts';
 import { writePrepended } from './_lib/message-writer.ts';
-import { addCheckOptions, policyFromFlags, reportOrUsage, sessionFromFlags, type CheckFlags } from './_lib/auth-flags.ts';
+import { addCheckOptions, addJudgementOptions, judgementFromFlags, policyFromFlags, reportOrUsage, sessionFromFlags, warnSkipped, type CheckFlags, type JudgementFlags } from './_lib/auth-flags.ts';
 import { fieldValue, type RawField } from '../src/mime/header-decoder.ts';
 import { parseAddressList, flattenAddresses, addrSpec } from '../src/mime/index.ts';
 import { DEFAULT_SIGNED_FIELDS, isValidDomain, signedFieldNames } from '../src/dkim/index.ts';
 import { sealMessage, type ArcResult } from '../src/arc/index.ts';
 import { authenticateMessage, authResultsOf } from '../src/auth/index.ts';
+import { safeJson, terminalSafe } from '../src/mime/safe-text.ts';
 
-interface VerifyOptions extends CommonOptions, DnsOptions {
+interface VerifyOptions extends CommonOptions, DnsOptions, JudgementFlags {
   /** -e SEL:DOMAIN:KEY */
   key?: string[];
 }
 
-interface SignOptions extends CommonOptions, DnsOptions, CheckFlags, Omit<SigningKeyFlags, 'key'> {
+interface SignOptions extends CommonOptions, DnsOptions, CheckFlags, JudgementFlags, Omit<SigningKeyFlags, 'key'> {
   domain?: string;
   sealSelector?: string;
   signatureSelector?: string;
@@ -40,7 +41,7 @@ export default async function arc(argv: string[]): Promise<number> {
   const root = program('arc', 'ARC chains: verify, sign (seal the next instance)');
   root.addHelpText('after', '\nSee man blaze-arc (man ./man/blaze-arc.1).');
 
-  const verify = addJsonOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'verify', 'validate the ARC chain of a message')))));
+  const verify = addJudgementOptions(addJsonOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'verify', 'validate the ARC chain of a message'))))));
   verify
     .argument('[input]', 'the message (default: stdin)')
     .addOption(new Option('-e, --key <sel:domain:key>', 'public key for SEL:DOMAIN (PEM file, base64 SPKI, or Ed25519 raw base64); repeatable').argParser(collect))
@@ -48,7 +49,7 @@ export default async function arc(argv: string[]): Promise<number> {
       code = await verifyCommand(input, cmd.opts<VerifyOptions>());
     });
 
-  const sign = addCheckOptions(addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'sign', 'check the message, then prepend ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results'))))));
+  const sign = addJudgementOptions(addCheckOptions(addOutputOption(addDnsOptions(addInputOptions(addTerminalOptions(subcommand(root, 'sign', 'check the message, then prepend ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results')))))));
   sign
     .argument('[input]', 'the message (default: stdin)')
     .option('-h, --hostname <domain>', 'the sealing domain (d=) and authserv-id of the AAR')
@@ -87,6 +88,18 @@ function sender(fields: readonly RawField[]): string {
   return boxes.length ? addrSpec(boxes[0]) : 'unknown';
 }
 
+/**
+ * The arrow before a set: a link holds when its seal verifies (the newest
+ * also needs its AMS); one never checked (a chain broken before validation
+ * began, RFC 8617 §5.2 steps 2-3) is drawn unchecked, not failed.
+ */
+function linkArrow(s: ArcResult['sets'][number], newest: number, g: ReturnType<typeof presentation>['glyphs'], paint: ReturnType<typeof presentation>['paint']): string {
+  const checks = s.instance < newest ? [s.seal] : [s.seal, s.ams];
+  if (checks.every((c) => c === 'pass')) return paint.green(g.arrowOk);
+  if (checks.some((c) => c === 'fail')) return paint.red(g.arrowErr);
+  return paint.yellow(g.arrowUnchecked);
+}
+
 function arcExit(r: ArcResult): number {
   if (r.status === 'fail') return 1;
   if (r.status === 'temperror') return EXIT_TEMPFAIL;
@@ -97,9 +110,10 @@ async function verifyCommand(input: string | undefined, o: VerifyOptions): Promi
   const keys = publicKeysFromFlags(o.key);
   const resolver = resolverFromOptions(o);
   const c = reportOrUsage(
-    await authenticateMessage({ chunks: readMessage(input, o.newline), resolver, methods: { arc: true }, policy: { now: parseNow(o.now), sample: 0, keys } }),
+    await authenticateMessage({ chunks: readMessage(input, o.newline), resolver, methods: { arc: true }, policy: { now: parseNow(o.now), sample: 0, keys, ...judgementFromFlags(o) } }),
     inputName(input),
   );
+  warnSkipped(c, 'arc verify', inputName(input), o.quiet);
   const r = c.arc!;
   const who = sender(c.fields);
   const out = new Output();
@@ -110,19 +124,27 @@ async function verifyCommand(input: string | undefined, o: VerifyOptions): Promi
       reason: r.reason ?? null,
       instances: r.instances,
       oldestPass: r.oldestPass ?? null,
-      sets: r.sets.map((s) => ({ instance: s.instance, domain: s.domain ?? null, selector: s.selector ?? null, seal: s.seal, sealReason: s.sealReason ?? null, ams: s.ams, amsReason: s.amsReason ?? null })),
+      sets: r.sets.map((s) => ({
+        instance: s.instance,
+        domain: s.domain ?? null,
+        selector: s.selector ?? null,
+        seal: s.seal,
+        sealReason: s.sealReason ?? null,
+        ams: s.ams,
+        amsReason: s.amsReason ?? null,
+        unsignedFields: s.unsignedFields ?? [],
+        unsignedBodyBytes: s.unsignedBodyBytes ?? null,
+      })),
     };
-    if (!o.quiet) await out.write(`${JSON.stringify(doc, null, 2)}\n`);
+    if (!o.quiet) await out.write(`${safeJson(doc)}\n`);
   } else if (!o.quiet) {
     const { glyphs: g, paint } = presentation(o);
-    let line = who;
-    for (const s of r.sets) {
-      // A link holds when its seal verifies; the newest also needs its AMS.
-      const ok = s.seal === 'pass' && (s.instance < r.instances || s.ams === 'pass');
-      line += ` ${ok ? paint.green(g.arrowOk) : paint.red(g.arrowErr)} ${String(s.instance).padStart(2, '0')}:${s.domain ?? '?'}`;
-    }
+    let line = terminalSafe(who);
+    for (const s of r.sets) line += ` ${linkArrow(s, r.instances, g, paint)} ${String(s.instance).padStart(2, '0')}:${terminalSafe(s.domain ?? '?')}`;
     await out.write(`${line}\n`);
-    if (r.status !== 'pass' && r.reason) process.stderr.write(`blaze: arc verify: ${r.status}: ${r.reason}\n`);
+    // A pass that leaves body bytes unsigned says so on stdout, with the chain.
+    if (r.status === 'pass' && r.reason) await out.write(`  ${terminalSafe(r.reason)}\n`);
+    if (r.status !== 'pass' && r.reason) process.stderr.write(`blaze: arc verify: ${r.status}: ${terminalSafe(r.reason)}\n`);
   }
   await out.end();
   return arcExit(r);
@@ -144,6 +166,7 @@ function amsFields(fields: readonly RawField[], o: SignOptions): string[] {
 async function signCommand(input: string | undefined, o: SignOptions): Promise<number> {
   const domain = o.hostname ?? o.domain;
   if (!domain) throw usageError('no sealing domain: give -h DOMAIN');
+  if (o.authservId !== undefined) parseFieldWord(o.authservId, '--authserv-id');
   if (!isValidDomain(domain)) throw usageError(`-h ${domain}: not a domain name`);
   const sealSel = o.sealSelector ?? o.selector;
   const sigSel = o.signatureSelector ?? sealSel;
@@ -169,6 +192,7 @@ async function signCommand(input: string | undefined, o: SignOptions): Promise<n
       }),
       inputName(input),
     );
+    warnSkipped(c, 'arc sign', inputName(input), o.quiet);
     const ar = authResultsOf(c, o.authservId ?? domain, { arc: true });
     const sealed = sealMessage(c.arcReader!, c.arc!, {
       key,

@@ -63,13 +63,17 @@ export default async function descr(argv: string[]): Promise<number> {
     }
   };
   let bytes = 0;
+  let gaveUp = false;
   for await (const chunk of readMessage(input, o.newline)) {
     handle(dec.push(chunk));
     bytes += chunk.length;
-    // Like hdr: a megabyte without a header field is not a message.
-    if (bytes > GIVE_UP_BYTES && dec.fields === 0) break;
+    // Like hdr: a megabyte without a header field begun is not a message.
+    if (bytes > GIVE_UP_BYTES && !dec.sawField) {
+      gaveUp = true;
+      break;
+    }
   }
-  if (dec.fields > 0) handle(dec.finish());
+  if (!gaveUp) handle(dec.finish());
   if (!root || root.part.fields.length === 0) throw new BlazeError(`${name}: no header field (not a message?)`, EXIT_USAGE);
 
   const out = new Output();

@@ -14,6 +14,8 @@ import { writePrepended } from './_lib/message-writer.ts';
 import { addDnsOptions, collect, parseDuration, parseNow, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { Spool } from './_lib/spool.ts';
+import { skippedFieldWarning } from '../src/mime/header-keeper.ts';
+import { safeJson, terminalSafe } from '../src/mime/safe-text.ts';
 import {
   verifyDkimMessage, formatDkimResult, dkimResultJson, dkimExitCode, DkimSigner, keyFromSeed, generateKey, ed25519PrivateBytes, publicKeyRecordData,
   parseCanonTag, isValidDomain, type DkimResult, type DkimVerifyOptions, type KeyType, type LoadedKey,
@@ -25,6 +27,8 @@ interface VerifyOptions extends CommonOptions, DnsOptions, BatchFlags {
   key?: string[];
   allowSha1?: boolean;
   allowWeakKeys?: boolean;
+  allowUnsignedDuplicates?: boolean;
+  strict?: boolean;
 }
 
 interface SignOptions extends CommonOptions, DnsOptions, SigningKeyFlags {
@@ -66,6 +70,8 @@ export default async function dkim(argv: string[]): Promise<number> {
     .addOption(new Option('-e, --key <sel:domain:key>', 'public key for SEL:DOMAIN (PEM file, base64 SPKI, or Ed25519 raw base64); repeatable').argParser(collect))
     .option('--allow-sha1', 'accept rsa-sha1 signatures (RFC 8301 forbids them)')
     .option('--allow-weak-keys', 'accept RSA keys under 1024 bits (RFC 8301 forbids them)')
+    .option('--allow-unsigned-duplicates', 'keep the bare result when a once-only field (From, Subject...) has an unsigned copy (RFC 6376 §8.15)')
+    .option('--strict', 'fail a signature whose l= leaves body bytes unsigned (RFC 6376 §8.2)')
     .action(async (inputs: string[], _o, cmd: Command) => {
       code = await verifyCommand(inputs, cmd.opts<VerifyOptions>());
     });
@@ -126,12 +132,21 @@ interface FileOutcome {
   name: string;
   results: DkimResult[];
   error?: string;
+  /** Header fields skipped as too long, one line each. */
+  warnings: string[];
 }
 
 async function verifyCommand(args: string[], o: VerifyOptions): Promise<number> {
   const keys = publicKeysFromFlags(o.key);
   const resolver = resolverFromOptions(o);
-  const verifyOpts: DkimVerifyOptions = { now: parseNow(o.now), keys, allowSha1: o.allowSha1 === true, allowWeakKeys: o.allowWeakKeys === true };
+  const verifyOpts: DkimVerifyOptions = {
+    now: parseNow(o.now),
+    keys,
+    allowSha1: o.allowSha1 === true,
+    allowWeakKeys: o.allowWeakKeys === true,
+    allowUnsignedDuplicates: o.allowUnsignedDuplicates === true,
+    strict: o.strict === true,
+  };
   const inputs = batchInputs(args, o);
   const batch = inputs.length > 1;
   const out = new Output();
@@ -145,15 +160,17 @@ async function verifyCommand(args: string[], o: VerifyOptions): Promise<number> 
     verbose: o.verbose,
     async run(file) {
       const name = inputName(file);
+      const warnings: string[] = [];
       try {
-        const r = await verifyDkimMessage(readMessageTransient(file, o.newline), resolver, verifyOpts);
-        return r.ok ? { name, results: r.value } : { name, results: [], error: `${name}: line ${r.line}: ${r.message}` };
+        const r = await verifyDkimMessage(readMessageTransient(file, o.newline), resolver, { ...verifyOpts, onSkipped: (s) => warnings.push(skippedFieldWarning(s)) });
+        return r.ok ? { name, results: r.value, warnings } : { name, results: [], warnings, error: `${name}: line ${r.line}: ${r.message}` };
       } catch (err) {
-        if (err instanceof BlazeError) return { name, results: [], error: err.message };
+        if (err instanceof BlazeError) return { name, results: [], warnings, error: err.message };
         throw err;
       }
     },
     async write(r, _file, i) {
+      if (!o.quiet) for (const w of r.warnings) process.stderr.write(`blaze: dkim verify: ${r.name}: ${w}\n`);
       if (r.error) {
         process.stderr.write(`blaze: dkim verify: ${r.error}\n`);
         exit = EXIT_USAGE;
@@ -164,7 +181,7 @@ async function verifyCommand(args: string[], o: VerifyOptions): Promise<number> 
       if (o.quiet) return;
       if (o.json) {
         // One document, written a file at a time, laid out as JSON.stringify(doc, null, 2) would.
-        const entry = JSON.stringify({ file: r.name, error: r.error ?? null, signatures: r.results.map(dkimResultJson) }, null, 2).replace(/\n/g, '\n    ');
+        const entry = safeJson({ file: r.name, error: r.error ?? null, signatures: r.results.map(dkimResultJson) }).replace(/\n/g, '\n    ');
         await out.write(`${first ? '' : ','}\n    ${entry}`);
         first = false;
         return;
@@ -174,7 +191,7 @@ async function verifyCommand(args: string[], o: VerifyOptions): Promise<number> 
       if (r.results.length === 0) text += 'no DKIM signature\n';
       if (o.fields) {
         // as the original tool: the signed field names, one per line, in h= order (a blank line between signatures)
-        text += r.results.map((res) => (res.fields ?? []).map((f) => `${f}\n`).join('')).join('\n');
+        text += r.results.map((res) => (res.fields ?? []).map((f) => `${terminalSafe(f)}\n`).join('')).join('\n');
       } else for (const res of r.results) text += `${formatDkimResult(res)}\n`;
       await out.write(text);
     },

@@ -5,7 +5,8 @@ import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption
 import { usageError, EXIT_USAGE, EXIT_TEMPFAIL } from './_lib/errors.ts';
 import { readMessage, readRaw, inputName, Output } from './_lib/io.ts';
 import { runBatch } from './_lib/batch.ts';
-import { addDnsOptions, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { addDnsOptions, parseFieldWord, parseNow, type DnsOptions } from './_lib/flags.ts';
+import { safeJson, terminalSafe } from '../src/mime/safe-text.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { writePrepended } from './_lib/message-writer.ts';
 import { headerFields } from './_lib/header-read.ts';
@@ -97,7 +98,9 @@ function identityFrom(o: Opts, where = ''): Identity {
 }
 
 async function evaluate(id: Identity, o: Opts, resolver: Resolver): Promise<SpfResult> {
-  return run(evaluateSpf({ ...id, receiver: o.hostname, now: parseNow(o.now) }), resolver);
+  // -h goes into the Received-SPF field (receiver=): one word, never a CR.
+  const receiver = o.hostname === undefined ? undefined : parseFieldWord(o.hostname, '-h');
+  return run(evaluateSpf({ ...id, receiver, now: parseNow(o.now) }), resolver);
 }
 
 /**
@@ -120,13 +123,14 @@ async function checkCommand(o: Opts): Promise<number> {
   if (o.batch !== undefined) return batchCommand(o);
   const id = identityFrom(o);
   const r = await evaluate(id, o, resolverOf(o));
-  if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+  if (o.verbose) for (const t of r.trace) process.stderr.write(`${terminalSafe(spfTraceLine(t))}\n`);
   if (o.quiet) return spfExitCode(r.status);
-  if (o.json) process.stdout.write(`${JSON.stringify(spfResultJson(r), null, 2)}\n`);
+  if (o.json) process.stdout.write(`${safeJson(spfResultJson(r))}\n`);
   else {
     const line = spfResultLine(r);
-    process.stdout.write(`${paintResult(o, r.status, line)}\n`);
-    if (r.explanation !== undefined) process.stdout.write(`explanation: ${r.explanation}\n`);
+    // The line and the explanation quote DNS text (a record, exp=): no control character reaches the terminal.
+    process.stdout.write(`${paintResult(o, r.status, terminalSafe(line))}\n`);
+    if (r.explanation !== undefined) process.stdout.write(`explanation: ${terminalSafe(r.explanation)}\n`);
   }
   return spfExitCode(r.status);
 }
@@ -158,8 +162,8 @@ async function batchCommand(o: Opts): Promise<number> {
       const c = spfExitCode(r.status);
       worst = c === EXIT_TEMPFAIL || worst === EXIT_TEMPFAIL ? EXIT_TEMPFAIL : Math.max(worst, c);
       if (o.quiet) return;
-      if (o.json) await out.write(`${JSON.stringify({ line: jobs[k].line, ...spfResultJson(r), trace: undefined })}\n`);
-      else await out.write(`${r.ip} ${r.sender}: ${paintResult(o, r.status, spfResultLine(r))}\n`);
+      if (o.json) await out.write(`${safeJson({ line: jobs[k].line, ...spfResultJson(r), trace: undefined }, 0)}\n`);
+      else await out.write(`${terminalSafe(`${r.ip} ${r.sender}`)}: ${paintResult(o, r.status, terminalSafe(spfResultLine(r)))}\n`);
     },
   });
   await out.end();
@@ -169,7 +173,7 @@ async function batchCommand(o: Opts): Promise<number> {
 async function stampCommand(input: string | undefined, o: Opts): Promise<number> {
   const id = identityFrom(o);
   const r = await evaluate(id, o, resolverOf(o));
-  if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+  if (o.verbose) for (const t of r.trace) process.stderr.write(`${terminalSafe(spfTraceLine(t))}\n`);
   const field = formatReceivedSpf({
     status: r.status,
     ip: r.ip,
@@ -197,7 +201,7 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
     if (lname === 'received-spf') found.push({ line: f.line, value: fieldValue(f.raw).toString('latin1') });
     else if (lname === 'return-path' && returnPath === undefined) returnPath = fieldValue(f.raw).toString('latin1');
   }
-  if (o.verbose) for (const p of problems) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: ${p}\n`);
+  if (o.verbose) for (const p of problems) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: ${terminalSafe(p)}\n`);
   if (found.length === 0) {
     if (!o.quiet && !o.json) process.stderr.write(`blaze: spf analyze: ${inputName(input)}: no Received-SPF field\n`);
     if (o.json && !o.quiet) process.stdout.write('[]\n');
@@ -211,7 +215,7 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
     if (!p.ok) {
       code = Math.max(code, 1);
       docs.push({ line: f.line, error: p.message });
-      if (!o.quiet && !o.json) process.stdout.write(`${where}: unreadable Received-SPF (${p.message})\n`);
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: unreadable Received-SPF (${terminalSafe(p.message)})\n`);
       continue;
     }
     const v = p.value;
@@ -224,17 +228,17 @@ async function analyzeCommand(input: string | undefined, o: Opts): Promise<numbe
       code = Math.max(code, 1);
       const why = !ip ? 'no client-ip' : !parseIp(ip) ? `bad client-ip '${ip}'` : !s.ok ? `sender: ${s.message}` : heloBad ? `helo: ${heloBad}` : 'no identity (envelope-from, helo or Return-Path)';
       docs.push({ line: f.line, recorded: v.status, error: why });
-      if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.status} recorded, cannot re-evaluate: ${why}\n`);
+      if (!o.quiet && !o.json) process.stdout.write(`${where}: ${v.status} recorded, cannot re-evaluate: ${terminalSafe(why)}\n`);
       continue;
     }
     const r = await evaluate({ ip, sender: s.value || undefined, helo: idn.helo }, o, resolver);
-    if (o.verbose) for (const t of r.trace) process.stderr.write(`${spfTraceLine(t)}\n`);
+    if (o.verbose) for (const t of r.trace) process.stderr.write(`${terminalSafe(spfTraceLine(t))}\n`);
     const same = r.status === v.status;
     if (r.status === 'temperror') code = code === 0 ? EXIT_TEMPFAIL : code;
     else if (!same) code = 1;
     docs.push({ line: f.line, recorded: v.status, matches: same, ...spfResultJson(r) });
-    if (!o.quiet && !o.json) process.stdout.write(`${r.sender} from ${r.ip}: ${paintResult(o, r.status, r.status)} (expected: ${v.status})\n`);
+    if (!o.quiet && !o.json) process.stdout.write(`${terminalSafe(`${r.sender} from ${r.ip}`)}: ${paintResult(o, r.status, r.status)} (expected: ${v.status})\n`);
   }
-  if (o.json && !o.quiet) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+  if (o.json && !o.quiet) process.stdout.write(`${safeJson(docs)}\n`);
   return code;
 }

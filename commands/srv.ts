@@ -9,10 +9,11 @@ import { join, dirname, basename, resolve } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Option } from 'commander';
 import { addTerminalOptions, program, type CommonOptions } from './_lib/cli.ts';
-import { addDnsOptions, collect, parseCount, parseDuration, parseHostPort, parseNow, parseSize, type DnsOptions } from './_lib/flags.ts';
+import { addDnsOptions, collect, parseCount, parseDuration, parseFieldWord, parseHostPort, parseNow, parseSize, type DnsOptions } from './_lib/flags.ts';
 import { resolverFromOptions } from './_lib/resolver.ts';
 import { BlazeError, describeFsError, usageError } from './_lib/errors.ts';
 import { readFileOrFail } from './_lib/io.ts';
+import { safeJson, terminalSafe } from '../src/mime/safe-text.ts';
 
 interface SrvOptions extends CommonOptions, DnsOptions {
   json?: boolean;
@@ -61,7 +62,8 @@ export default async function srv(argv: string[]): Promise<number> {
   const o = cmd.opts<SrvOptions>();
   const { host, port } = parseHostPort(cmd.args[0] ?? '127.0.0.1:2525', { defaultHost: '127.0.0.1', defaultPort: 2525, portOnly: true, allowZero: true });
   const maxSize = parseSize(o.maxSize, '--max-size');
-  const hostname: string = o.hostname ?? osHostname();
+  // Our name goes into the greeting and every Received field: one word, never a CR.
+  const hostname: string = o.hostname === undefined ? osHostname() : parseFieldWord(o.hostname, '-h');
   const commandTimeoutMs = parseDuration(o.timeout, '--timeout', { positive: true });
   const dataTimeoutMs = parseDuration(o.dataTimeout, '--data-timeout', { positive: true });
   const maxConnections = parseCount(o.maxConnections, '--max-connections', { min: 1 });
@@ -109,7 +111,7 @@ export default async function srv(argv: string[]): Promise<number> {
 
   const log = (fields: Record<string, unknown>, text: string): void => {
     if (o.quiet) return;
-    process.stderr.write(o.json ? JSON.stringify(fields) + '\n' : `blaze: srv: ${text}\n`);
+    process.stderr.write(o.json ? safeJson(fields, 0) + '\n' : `blaze: srv: ${terminalSafe(text)}\n`);
   };
 
   let mboxLock: Promise<void> = Promise.resolve();
@@ -233,7 +235,8 @@ export default async function srv(argv: string[]): Promise<number> {
       commandTimeoutMs,
       dataTimeoutMs,
       sink,
-      trace: o.verbose ? (peer, dir, line) => process.stderr.write(`${peer} ${dir}: ${line}\n`) : undefined,
+      // The client's lines as sent, but never a raw control character on the terminal.
+      trace: o.verbose ? (peer, dir, line) => process.stderr.write(`${peer} ${dir}: ${terminalSafe(line)}\n`) : undefined,
       onError: (err) => log({ event: 'error', error: String((err as Error)?.message ?? err) }, `error: ${(err as Error)?.message ?? err}`),
     });
   } catch (err) {

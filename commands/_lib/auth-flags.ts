@@ -1,14 +1,17 @@
 // The flags of the authentication pipeline shared by dmarc verify and arc
 // sign: the SMTP session's SPF identities (--ip, --sender, --helo), the
-// DMARC discovery and sampling (--tree-walk, --sample), and the pipeline's
-// policy from them.
+// DMARC discovery and sampling (--tree-walk, --sample), how a Received-SPF
+// field is used (--spf trust|recheck), the signature judgement shared with
+// arc verify (--allow-sha1, --allow-weak-keys, --allow-unsigned-duplicates,
+// --strict), and the pipeline's policy from them.
 import { randomInt } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { usageError } from './errors.ts';
 import { parseCount, parseNow } from './flags.ts';
 import { checkSpfHelo, checkSpfSender, parseIp } from '../../src/spf/index.ts';
 import type { AuthPolicy, AuthReport, AuthResult, SessionFacts } from '../../src/auth/index.ts';
 import type { LoadedKey } from '../../src/dkim/index.ts';
+import { skippedFieldWarning } from '../../src/mime/header-keeper.ts';
 
 export interface CheckFlags {
   ip?: string;
@@ -19,6 +22,28 @@ export interface CheckFlags {
   /** Also the SPF receiver (the `r` macro). */
   hostname?: string;
   now?: string;
+  spf?: 'trust' | 'recheck';
+}
+
+export interface JudgementFlags {
+  allowSha1?: boolean;
+  allowWeakKeys?: boolean;
+  allowUnsignedDuplicates?: boolean;
+  strict?: boolean;
+}
+
+/** --allow-sha1, --allow-weak-keys, --allow-unsigned-duplicates, --strict (as dkim verify has them). */
+export function addJudgementOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-sha1', 'accept rsa-sha1 signatures (RFC 8301 forbids them)')
+    .option('--allow-weak-keys', 'accept RSA keys under 1024 bits (RFC 8301 forbids them)')
+    .option('--allow-unsigned-duplicates', 'keep the bare result when a once-only field (From, Subject...) has an unsigned copy (RFC 6376 §8.15)')
+    .option('--strict', 'fail a signature whose l= leaves body bytes unsigned (RFC 6376 §8.2)');
+}
+
+/** The judgement part of the pipeline policy. */
+export function judgementFromFlags(o: JudgementFlags): Pick<AuthPolicy, 'allowSha1' | 'allowWeakKeys' | 'allowUnsignedDuplicates' | 'strict'> {
+  return { allowSha1: o.allowSha1 === true, allowWeakKeys: o.allowWeakKeys === true, allowUnsignedDuplicates: o.allowUnsignedDuplicates === true, strict: o.strict === true };
 }
 
 /** --ip, --sender, --helo, --tree-walk, --sample. */
@@ -28,7 +53,12 @@ export function addCheckOptions(cmd: Command): Command {
     .option('--sender <addr>', 'MAIL FROM (SPF)')
     .option('--helo <host>', 'HELO/EHLO name (SPF)')
     .option('--tree-walk', 'find the DMARC policy by the RFC 9989 DNS tree walk instead of the PSL')
-    .option('--sample <n>', 'pct sampling draw, 0-99 (default: random); the policy applies when n < pct');
+    .option('--sample <n>', 'pct sampling draw, 0-99 (default: random); the policy applies when n < pct')
+    .addOption(
+      new Option('--spf <mode>', 'without --ip: trust the result of the newest Received-SPF, or recheck it (evaluate SPF again from its client-ip and envelope identity, with DNS)')
+        .choices(['trust', 'recheck'])
+        .default('trust'),
+    );
 }
 
 /**
@@ -61,13 +91,20 @@ export function sampleFromFlags(o: { sample?: string }): number {
   return parseCount(String(o.sample), '--sample', { max: 99 });
 }
 
-/** The pipeline policy of the flags: --now, --sample, --tree-walk, given keys. */
-export function policyFromFlags(o: CheckFlags, keys?: Map<string, LoadedKey>): AuthPolicy {
-  return { now: parseNow(o.now), sample: sampleFromFlags(o), treeWalk: o.treeWalk === true, keys, spfFromMessage: true };
+/** The pipeline policy of the flags: --now, --sample, --tree-walk, --spf, the judgement flags, given keys. */
+export function policyFromFlags(o: CheckFlags & JudgementFlags, keys?: Map<string, LoadedKey>): AuthPolicy {
+  if (o.spf === 'recheck' && o.ip !== undefined) throw usageError('--spf recheck reads the Received-SPF field; with --ip the session is evaluated');
+  return { now: parseNow(o.now), sample: sampleFromFlags(o), treeWalk: o.treeWalk === true, keys, spfFromMessage: true, spfRecheck: o.spf === 'recheck', ...judgementFromFlags(o) };
 }
 
 /** The report, or the pipeline's refusal as a usage error naming the input and line (exit 2). */
 export function reportOrUsage(r: AuthResult, name: string): AuthReport {
   if (r.ok) return r.value;
   throw usageError(`${name}: ${r.line !== undefined ? `line ${r.line}: ` : ''}${r.message}`);
+}
+
+/** One warning line on stderr per header field the pipeline skipped as too long. */
+export function warnSkipped(r: Pick<AuthReport, 'skipped'>, command: string, name: string, quiet?: boolean): void {
+  if (quiet) return;
+  for (const s of r.skipped) process.stderr.write(`blaze: ${command}: ${name}: ${skippedFieldWarning(s)}\n`);
 }

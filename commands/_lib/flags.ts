@@ -222,3 +222,17 @@ export function dnsSettings(o: DnsOptions): DnsSettings {
     offline: o.offline === true,
   };
 }
+
+// ---------------------------------------------------------------- words
+
+/**
+ * A flag value that becomes one word of a header field we write (a host
+ * name, an authserv-id): not empty, no whitespace, no control character — a
+ * CR or LF would end the field and start another (a header injection).
+ */
+export function parseFieldWord(text: string, flag: string): string {
+  if (text === '' || /[\s\x00-\x1f\x7f-\x9f]/.test(text) || /[();"\\]/.test(text)) {
+    throw usageError(`${flag}: '${text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?')}' is not a single word (no spaces, control characters or ();"\\)`);
+  }
+  return text;
+}

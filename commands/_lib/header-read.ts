@@ -43,9 +43,10 @@ export async function* headerFields(
     bytes += chunk.length;
     yield* handle(dec.push(chunk));
     if (ended) break;
-    if (count === 0 && bytes > GIVE_UP_BYTES) break;
+    // A megabyte without a field begun is not a message (a field still being read counts: a long second field must not lose the first).
+    if (count === 0 && bytes > GIVE_UP_BYTES && !dec.sawField) break;
   }
-  if (!ended && !(count === 0 && bytes > GIVE_UP_BYTES)) yield* handle(dec.finish());
+  if (!ended && !(count === 0 && bytes > GIVE_UP_BYTES && !dec.sawField)) yield* handle(dec.finish());
   if (count === 0) throw new BlazeError(`${inputName(input)}: no header field (not a message?)`, EXIT_USAGE);
 }
 

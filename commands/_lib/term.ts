@@ -13,10 +13,11 @@ export interface Glyphs {
   err: string; // ✗
   arrowOk: string; // -✓->
   arrowErr: string; // -✗->
+  arrowUnchecked: string; // -?-> (a link never checked)
 }
 
-const UTF8: Glyphs = { tee: '├── ', last: '└── ', pipe: '│   ', ok: '✓', err: '✗', arrowOk: '-✓->', arrowErr: '-✗->' };
-const ASCII: Glyphs = { tee: '|-- ', last: '`-- ', pipe: '|   ', ok: '[ok]', err: '[err]', arrowOk: '-[ok]->', arrowErr: '-[err]->' };
+const UTF8: Glyphs = { tee: '├── ', last: '└── ', pipe: '│   ', ok: '✓', err: '✗', arrowOk: '-✓->', arrowErr: '-✗->', arrowUnchecked: '-?->' };
+const ASCII: Glyphs = { tee: '|-- ', last: '`-- ', pipe: '|   ', ok: '[ok]', err: '[err]', arrowOk: '-[ok]->', arrowErr: '-[err]->', arrowUnchecked: '-[?]->' };
 
 /** UTF-8 glyphs unless --ascii or BLAZE_UTF_8=false. */
 export function glyphs(ascii: boolean | undefined, env: NodeJS.ProcessEnv = process.env): Glyphs {

@@ -4,6 +4,7 @@
 // new seal), each feeding the hashes it needs. Memory: the header only.
 import { createHash, type Hash } from 'node:crypto';
 import { HeaderDecoder, fieldValue, type RawField } from '../mime/header-decoder.ts';
+import { HeaderKeeper, type SkippedField } from '../mime/header-keeper.ts';
 import { BodyCanonicalizer, type Canon, type HashName } from '../dkim/index.ts';
 import { parseArcSeal, parseArcMessageSignature, parseAarInstance, MAX_INSTANCE, type ArcSeal, type ArcMessageSignature } from './fields.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -22,7 +23,8 @@ export type ArcStructure = { kind: 'none' } | { kind: 'ok'; sets: ArcSet[] } | {
 
 const ARC_NAMES = new Set(['arc-seal', 'arc-message-signature', 'arc-authentication-results']);
 
-export function arcStructure(fields: readonly RawField[]): ArcStructure {
+/** SKIPPED tells a placeholder of a field too long to keep (it cannot be read). */
+export function arcStructure(fields: readonly RawField[], skipped: (f: RawField) => SkippedField | undefined = () => undefined): ArcStructure {
   const by = new Map<number, { aar: RawField[]; ams: RawField[]; as: RawField[]; amsParsed?: ArcMessageSignature; seal?: ArcSeal }>();
   const errors: string[] = [];
   const slot = (i: number) => {
@@ -35,6 +37,11 @@ export function arcStructure(fields: readonly RawField[]): ArcStructure {
     const name = f.name.toLowerCase();
     if (!ARC_NAMES.has(name)) continue;
     any = true;
+    const long = skipped(f);
+    if (long) {
+      errors.push(`line ${f.line}: ${f.name} is too long (${long.size} bytes)`);
+      continue;
+    }
     const value = fieldValue(f.raw).toString('latin1');
     if (name === 'arc-authentication-results') {
       const r = parseAarInstance(value);
@@ -101,33 +108,58 @@ function bodyKey(canon: Canon, length?: number): string {
   return `${canon}|${length ?? ''}`;
 }
 
+/** Header bytes given to the decoder at a time. */
+const HEADER_SLICE = 4096;
+
 export class ArcReader {
-  readonly fields: RawField[] = [];
   structure: ArcStructure = { kind: 'none' };
   /** What finish() said: the header fields, or why the header cannot be read. */
   outcome: Result<RawField[], 'malformed'> | undefined;
-  private malformed: { line: number; reason: string } | undefined;
   private readonly header = new HeaderDecoder();
+  private readonly kept = new HeaderKeeper();
   private inBody = false;
   private readonly bodies = new Map<string, BodyHashes>();
 
   /** `seal`: also hash the body relaxed/sha256 for a new AMS. */
   constructor(private readonly opts: { seal?: boolean } = {}) {}
 
+  /** The header fields kept (a too-long one as an empty placeholder), in order. */
+  get fields(): RawField[] {
+    return this.kept.fields;
+  }
+
+  /** Fields skipped as too long. */
+  get skipped(): readonly SkippedField[] {
+    return this.kept.skipped;
+  }
+
+  /** The skipped field a kept placeholder stands for. */
+  skippedAs(f: RawField): SkippedField | undefined {
+    return this.kept.skippedAs(f);
+  }
+
   push(chunk: Buffer): void {
-    if (this.inBody) {
-      for (const b of this.bodies.values()) b.canon.push(chunk);
-      return;
+    if (this.kept.malformed) return; // unreadable: the rest is ignored
+    let at = 0;
+    // The header in slices, as DkimVerifier does: a slice's fields come back at once.
+    while (!this.inBody && at < chunk.length) {
+      const piece = chunk.subarray(at, at + HEADER_SLICE);
+      at += piece.length;
+      for (const e of this.header.push(piece)) this.onEvent(e);
+      if (this.kept.malformed) return;
     }
-    for (const e of this.header.push(chunk)) this.onEvent(e);
+    if (at < chunk.length) for (const b of this.bodies.values()) b.canon.push(chunk.subarray(at));
   }
 
   /** End of input: the header fields, or `malformed` (with its line). */
   finish(): Result<RawField[], 'malformed'> {
-    if (!this.inBody) for (const e of this.header.finish()) this.onEvent(e);
-    if (!this.inBody) this.startBody();
-    for (const b of this.bodies.values()) b.canon.finish();
-    this.outcome = this.malformed ? err('malformed', this.malformed.reason, this.malformed.line) : ok(this.fields);
+    if (!this.kept.malformed) {
+      if (!this.inBody) for (const e of this.header.finish()) this.onEvent(e);
+      if (!this.inBody) this.startBody();
+      for (const b of this.bodies.values()) b.canon.finish();
+    }
+    const bad = this.kept.malformed;
+    this.outcome = bad ? err('malformed', bad.reason, bad.line) : ok(this.fields);
     return this.outcome;
   }
 
@@ -153,17 +185,15 @@ export class ArcReader {
 
   private startBody(): void {
     this.inBody = true;
-    this.structure = arcStructure(this.fields);
+    this.structure = arcStructure(this.fields, (f) => this.kept.skippedAs(f));
     const sets = this.structure.kind === 'none' ? [] : this.structure.sets;
     for (const s of sets) if (s.amsParsed) this.want(s.amsParsed.canon.body, s.amsParsed.hash, s.amsParsed.length);
     if (this.opts.seal) this.want('relaxed', 'sha256');
   }
 
   private onEvent(e: ReturnType<HeaderDecoder['push']>[number]): void {
-    if (e.type === 'field') this.fields.push(e.field);
-    else if (e.type === 'malformed') this.malformed ??= { line: e.line, reason: e.reason };
-    else if (e.type === 'too-long') this.malformed ??= { line: e.line, reason: `header field ${e.name} is too long` };
-    else if (e.type === 'end') {
+    this.kept.take(e);
+    if (e.type === 'end') {
       this.startBody();
       if (e.body.length) for (const b of this.bodies.values()) b.canon.push(e.body);
     }

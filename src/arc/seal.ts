@@ -5,7 +5,7 @@
 // newest seal already says cv=fail gets no new set (§5.1.2). Tags are written
 // in alphabetical order, lower case, as the ARC suite expects.
 import { fieldValue, type RawField } from '../mime/header-decoder.ts';
-import { headerHashData, signHeaderData, type LoadedKey } from '../dkim/index.ts';
+import { headerHashData, selectHeaders, signHeaderData, type LoadedKey } from '../dkim/index.ts';
 import { parseAuthResults, formatAuthResults, splitAuthResults, type AuthResults } from '../authres/index.ts';
 import { MAX_INSTANCE, type ChainStatus } from './fields.ts';
 import type { ArcReader } from './reader.ts';
@@ -128,6 +128,10 @@ export function sealMessage(reader: ArcReader, chain: ArcResult, opts: SealOptio
   const fieldsWithAar: RawField[] = [{ name: 'ARC-Authentication-Results', raw: aarRaw, line: 0 } as RawField, ...reader.fields];
 
   const names = opts.fields.map((n) => n.toLowerCase());
+  for (const f of selectHeaders(reader.fields, names)) {
+    const k = f && reader.skippedAs(f);
+    if (k) return err('malformed', `the ${k.name} field is too long to sign (${k.size} bytes)`, k.line);
+  }
   const amsTags = (b: string): Array<[string, string]> => [
     ['a', alg],
     ['b', b],

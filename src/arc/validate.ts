@@ -11,8 +11,12 @@ import {
   verifyHeaderData,
   parseKeyRecord,
   publicKeyFromDer,
+  selectHeaders,
+  unsignedDuplicates,
+  exposure,
   type LoadedKey,
   type KeyType,
+  type UnsignedField,
 } from '../dkim/index.ts';
 import type { RawField } from '../mime/header-decoder.ts';
 import type { ArcReader, ArcSet } from './reader.ts';
@@ -30,6 +34,10 @@ export interface ArcSetResult {
   sealReason?: string;
   ams: SetCheck;
   amsReason?: string;
+  /** Once-only fields with a copy the AMS does not sign (RFC 6376 §8.15, as for DKIM). */
+  unsignedFields?: UnsignedField[];
+  /** Canonical body bytes after the AMS l= (not signed). */
+  unsignedBodyBytes?: number;
 }
 
 export interface ArcResult {
@@ -47,6 +55,10 @@ export interface ArcVerifyOptions {
   keys?: Map<string, LoadedKey>;
   allowSha1?: boolean;
   allowWeakKeys?: boolean;
+  /** Keep the bare result when a once-only field has an unsigned copy. */
+  allowUnsignedDuplicates?: boolean;
+  /** Fail an AMS whose l= leaves body bytes unsigned. */
+  strict?: boolean;
 }
 
 /** A key, or why not: `temperror` (the lookup may work later) or `fail`. */
@@ -88,17 +100,25 @@ export function sealHashData(sets: readonly { aar: RawField | Buffer; ams: RawFi
   return Buffer.concat(parts);
 }
 
-function* checkAms(reader: ArcReader, set: ArcSet, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, [SetCheck, string?], Answer> {
+function* checkAms(reader: ArcReader, set: ArcSet, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions, out: ArcSetResult): Generator<Question, [SetCheck, string?], Answer> {
   const ams = set.amsParsed;
   if (ams.hash === 'sha1' && !opts.allowSha1) return ['fail', 'rsa-sha1 is not accepted (RFC 8301)'];
   const body = reader.bodyHash(ams.canon.body, ams.hash, ams.length);
   if (!body) return ['fail', 'no body hash'];
   if (ams.length !== undefined && ams.length > body.size) return ['fail', `l=${ams.length} is more than the body`];
+  if (ams.length !== undefined && body.size > ams.length) out.unsignedBodyBytes = body.size - ams.length;
+  out.unsignedFields = unsignedDuplicates(reader.fields, ams.headers);
   if (!body.hash.equals(ams.bodyHash)) return ['fail', 'body hash did not verify'];
+  for (const f of selectHeaders(reader.fields, ams.headers)) {
+    const k = f && reader.skippedAs(f);
+    if (k) return ['fail', `h= covers the ${k.name} field at line ${k.line}, too long to check (${k.size} bytes)`];
+  }
   const key = yield* lookupKey(ams.selector, ams.domain, ams.keyType, cache, opts);
   if (!key.ok) return [key.error, key.message];
   const data = headerHashData(reader.fields, ams.headers, set.ams.raw, ams.canon.header);
-  return verifyHeaderData(ams.keyType, ams.hash, data, ams.signature, key.value.key) ? ['pass'] : ['fail', 'signature did not verify'];
+  if (!verifyHeaderData(ams.keyType, ams.hash, data, ams.signature, key.value.key)) return ['fail', 'signature did not verify'];
+  const [status, reason] = exposure(out, opts);
+  return [status === 'pass' ? 'pass' : 'fail', reason];
 }
 
 function* checkSeal(sets: readonly ArcSet[], i: number, cache: Map<string, KeyLookup>, opts: ArcVerifyOptions): Generator<Question, [SetCheck, string?], Answer> {
@@ -125,7 +145,7 @@ export function* evaluateArc(reader: ArcReader, opts: ArcVerifyOptions = {}): Ge
   // Every AMS (only the newest decides; the others give oldest-pass).
   let oldestPass = 0;
   for (let i = n; i >= 1; i--) {
-    const [r, why] = yield* checkAms(reader, sets[i - 1], cache, opts);
+    const [r, why] = yield* checkAms(reader, sets[i - 1], cache, opts, results[i - 1]);
     results[i - 1].ams = r;
     results[i - 1].amsReason = why;
     if (r !== 'pass' && oldestPass === 0) oldestPass = i + 1;
@@ -144,5 +164,6 @@ export function* evaluateArc(reader: ArcReader, opts: ArcVerifyOptions = {}): Ge
     if (r.seal === 'temperror') return { ...base, status: 'temperror', reason: `ARC-Seal i=${i}: ${r.sealReason}` };
     if (r.seal !== 'pass') return { ...base, status: 'fail', reason: `ARC-Seal i=${i}: ${r.sealReason}` };
   }
-  return { ...base, status: 'pass' };
+  // A pass that leaves body bytes unsigned says so (the newest AMS decides, RFC 8617 §5.2).
+  return { ...base, status: 'pass', reason: newest.amsReason ? `ARC-Message-Signature i=${n}: ${newest.amsReason}` : undefined };
 }

@@ -10,7 +10,7 @@ import { ArcReader, evaluateArc, type ArcResult } from '../arc/index.ts';
 import { authorDomain, evaluateDmarc, type DmarcResult } from '../dmarc/index.ts';
 import { evaluateSpf } from '../spf/index.ts';
 import { err, ok } from '../result.ts';
-import { receivedSpfVerdict, spfVerdictOf } from './spf-verdict.ts';
+import { receivedSpfVerdict, recheckSession, spfVerdictOf } from './spf-verdict.ts';
 import type { AuthInput, AuthResult, DkimVerdict, SpfVerdict } from './types.ts';
 
 /** Characters of b= kept for header.b (RFC 6008 §4: at least 8). */
@@ -44,16 +44,32 @@ export async function authenticateMessage(input: AuthInput): Promise<AuthResult>
   const fields = (dkimV ?? arcR!).fields;
   if (fields.length === 0) return err('not-a-message', 'no header field (not a message?)');
 
+  const judgement = {
+    keys: policy.keys,
+    allowSha1: policy.allowSha1,
+    allowWeakKeys: policy.allowWeakKeys,
+    allowUnsignedDuplicates: policy.allowUnsignedDuplicates,
+    strict: policy.strict,
+  };
   const dkim: DkimVerdict[] = await Promise.all(
     (prepared?.ok ? prepared.value : []).map(async (p) => {
-      const r = await run(evaluateSignature(p, { now, keys: policy.keys, allowSha1: policy.allowSha1, allowWeakKeys: policy.allowWeakKeys }), resolver);
+      const r = await run(evaluateSignature(p, { now, ...judgement }), resolver);
       return { ...r, bPrefix: bPrefixAt(fields, p.line) };
     }),
   );
 
   let spf: SpfVerdict | undefined;
+  let spfProblem: string | undefined;
   if (spfRun) spf = spfVerdictOf(await spfRun);
-  else if (wantSpf && !session && policy.spfFromMessage !== false) spf = receivedSpfVerdict(fields);
+  else if (wantSpf && !session && policy.spfFromMessage !== false) {
+    if (policy.spfRecheck) {
+      const again = recheckSession(fields);
+      if (again.ok) {
+        const s = again.session;
+        spf = spfVerdictOf(await run(evaluateSpf({ ip: s.ip, sender: s.mailFrom, helo: s.helo, now }), resolver), 'recheck', again.identityFrom);
+      } else spfProblem = again.why;
+    } else spf = receivedSpfVerdict(fields);
+  }
 
   const from = authorDomain(fields.filter((f) => f.name.toLowerCase() === 'from').map((f) => fieldValue(f.raw).toString('utf8')));
   let dmarc: DmarcResult | undefined;
@@ -70,8 +86,9 @@ export async function authenticateMessage(input: AuthInput): Promise<AuthResult>
     );
   }
   let arc: ArcResult | undefined;
-  if (arcR) arc = await run(evaluateArc(arcR, { keys: policy.keys, allowSha1: policy.allowSha1, allowWeakKeys: policy.allowWeakKeys }), resolver);
-  return ok({ fields, spf, dkim: methods.dkim || methods.dmarc ? dkim : [], from, dmarc, arc, arcReader: input.seal ? arcR : undefined });
+  if (arcR) arc = await run(evaluateArc(arcR, judgement), resolver);
+  const skipped = [...(dkimV ?? arcR!).skipped];
+  return ok({ fields, spf, spfProblem, dkim: methods.dkim || methods.dmarc ? dkim : [], from, dmarc, arc, arcReader: input.seal ? arcR : undefined, skipped });
 }
 
 /** The first characters of the b= tag of the DKIM-Signature at LINE. */

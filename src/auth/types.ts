@@ -2,6 +2,7 @@
 // RFC 6376 DKIM, RFC 7489 DMARC, RFC 8617 ARC), as plain data.
 import type { Resolver } from '../dns/index.ts';
 import type { RawField } from '../mime/header-decoder.ts';
+import type { SkippedField } from '../mime/header-keeper.ts';
 import type { DkimResult, LoadedKey } from '../dkim/index.ts';
 import type { ArcReader, ArcResult } from '../arc/index.ts';
 import type { DmarcResult, FromDomainResult } from '../dmarc/index.ts';
@@ -30,6 +31,13 @@ export interface AuthPolicy {
   allowSha1?: boolean;
   /** Accept RSA keys under 1024 bits (RFC 8301 forbids them). */
   allowWeakKeys?: boolean;
+  /**
+   * Keep the bare RFC 6376 result of a signature (DKIM or AMS) that leaves a
+   * copy of a signed once-only field unsigned (by default a fail, §8.15).
+   */
+  allowUnsignedDuplicates?: boolean;
+  /** Fail a signature (DKIM or AMS) whose l= leaves body bytes unsigned (§8.2). */
+  strict?: boolean;
   /** Public keys by `selector:domain` (lower case), used instead of DNS. */
   keys?: Map<string, LoadedKey>;
   /** The DMARC pct draw, 0..99: the policy applies when sample < pct (RFC 7489 §6.6.4). */
@@ -42,6 +50,12 @@ export interface AuthPolicy {
    * message's own fields are then not trusted.
    */
   spfFromMessage?: boolean;
+  /**
+   * With spfFromMessage: evaluate SPF again (with DNS) from the client-ip and
+   * envelope identity the Received-SPF field records, instead of trusting its
+   * result.
+   */
+  spfRecheck?: boolean;
 }
 
 /** Which methods to run; by default SPF, DKIM and DMARC (ARC on request). */
@@ -65,6 +79,13 @@ export interface AuthInput {
   tee?: (chunk: Buffer) => Promise<void> | void;
 }
 
+/**
+ * Where the SPF identity of a Received-SPF verdict was found: its
+ * envelope-from, the message's Return-Path, the "domain of X" of its
+ * comment, or the HELO name (identity=helo, or the null reverse-path).
+ */
+export type SpfIdentitySource = 'envelope-from' | 'return-path' | 'comment' | 'helo';
+
 /** The SPF verdict DMARC aligns with, and where it came from. */
 export interface SpfVerdict {
   status: SpfResultKind;
@@ -73,7 +94,10 @@ export interface SpfVerdict {
   /** The identity checked as a mailbox (postmaster@HELO for a null MAIL FROM), when MAIL FROM was checked. */
   mailfrom?: string;
   helo?: string;
-  source: 'session' | 'received-spf';
+  /** Evaluated from the session, trusted from Received-SPF, or evaluated again from what Received-SPF records. */
+  source: 'session' | 'received-spf' | 'recheck';
+  /** For a verdict from the message: where its identity came from. */
+  identityFrom?: SpfIdentitySource;
 }
 
 /** A DKIM signature's verdict, with the start of its b= for Authentication-Results (RFC 6008 header.b). */
@@ -91,6 +115,10 @@ export interface AuthReport {
   arc?: ArcResult;
   /** The reader ARC sealing continues from (when `seal`). */
   arcReader?: ArcReader;
+  /** Header fields skipped as too long (the caller warns about each). */
+  skipped: SkippedField[];
+  /** Why SPF has no verdict although one was asked for (`spfRecheck` without a client address...). */
+  spfProblem?: string;
 }
 
 /** `malformed`: the header cannot be read; `not-a-message`: no header field at all. */

@@ -1,27 +1,32 @@
 // Writing Authentication-Results (and ARC-Authentication-Results) values:
 // `authserv-id; method=result (comment) reason="..." ptype.prop=value; ...`,
 // `none` when there is no result, then folded at 78 columns between items.
+// Values and comments may carry text from the message or the network (a
+// signature's d=, a reason quoting it): a control character becomes '?'
+// (src/mime/safe-text.ts), never a raw CR that would end the field.
 import type { AuthResResult, AuthResults } from './types.ts';
+import { headerSafe } from '../mime/safe-text.ts';
 
 const TOKEN = /^[^\s()<>,;:\\"[\]?=\x00-\x1f\x7f]+$/;
 
 /** A value as written: bare when it is a token or local@domain, else quoted. */
-export function authResValue(v: string): string {
+export function authResValue(value: string): string {
+  const v = headerSafe(value);
   if (v !== '' && TOKEN.test(v)) return v;
   return `"${v.replace(/["\\]/g, (m) => `\\${m}`)}"`;
 }
 
 function comment(text: string): string {
-  return `(${text.replace(/[()\\]/g, (m) => `\\${m}`)})`;
+  return `(${headerSafe(text).replace(/[()\\]/g, (m) => `\\${m}`)})`;
 }
 
 /** The items of one result, each an unbreakable unit. */
 function resultItems(r: AuthResResult): string[] {
-  const items = [`${r.method}${r.version !== undefined ? `/${r.version}` : ''}=${r.result}`];
+  const items = [`${headerSafe(r.method)}${r.version !== undefined ? `/${r.version}` : ''}=${headerSafe(r.result)}`];
   if (r.comment) items.push(comment(r.comment));
   if (r.reason !== undefined) items.push(`reason=${authResValue(r.reason)}`);
   for (const p of r.properties) {
-    items.push(`${p.type}.${p.name}=${authResValue(p.value)}`);
+    items.push(`${headerSafe(p.type)}.${headerSafe(p.name)}=${authResValue(p.value)}`);
     if (p.comment) items.push(comment(p.comment));
   }
   return items;

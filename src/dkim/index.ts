@@ -5,6 +5,7 @@ export {
 } from './canon-header.ts';
 export { BodyCanonicalizer, canonicalizeBody, type BodySink } from './canon-body.ts';
 export { selectHeaders, removeSignatureValue, type HeaderField } from './select.ts';
+export { ONCE_ONLY_FIELDS, unsignedDuplicates, unsignedDuplicatesReason, type UnsignedField } from './duplicates.ts';
 export { parseKeyRecord, type KeyType, type KeyRecord, type KeyRecordResult } from './key-record.ts';
 export {
   ed25519FromSeed, loadPrivateKey, loadPublicKey, publicKeyFromDer, publicKeyRecordData, keyFromSeed, generateKey, ed25519PrivateBytes,
@@ -21,7 +22,7 @@ export {
   type DkimSignResult,
 } from './sign.ts';
 export {
-  DkimVerifier, keyQuestion, evaluateSignature, verifyDkimMessage, type DkimStatus, type DkimResult, type DkimVerifyOptions, type PreparedSignature,
+  DkimVerifier, keyQuestion, evaluateSignature, verifyDkimMessage, exposure, type DkimStatus, type DkimResult, type DkimVerifyOptions, type PreparedSignature,
   type VerifyMessageResult,
 } from './verify.ts';
 export { formatDkimResult, dkimResultJson, dkimExitCode } from './report.ts';

@@ -1,16 +1,21 @@
 // Verification results for people and programs: the original tool's lines
 // (`[OK]: d`, `[EX]: d`, `[ER]: d (reason)`), plus `[--]: d (reason)` for a
-// neutral result (key in testing mode), and a stable JSON shape.
+// neutral result (key in testing mode), and a stable JSON shape. A pass that
+// leaves body bytes unsigned says so: `[OK]: d (N unsigned bytes after l=)`.
+// Everything taken from the message is written through terminalSafe: a bare
+// CR in d= must not redraw the line.
+import { terminalSafe } from '../mime/safe-text.ts';
 import type { DkimResult } from './verify.ts';
 
 export function formatDkimResult(r: DkimResult, opts: { fields?: boolean } = {}): string {
-  const d = r.domain ?? '?';
+  const d = terminalSafe(r.domain ?? '?');
+  const reason = r.reason === undefined ? undefined : terminalSafe(r.reason);
   let line: string;
-  if (r.status === 'pass') line = `[OK]: ${d}`;
+  if (r.status === 'pass') line = `[OK]: ${d}${reason ? ` (${reason})` : ''}`;
   else if (r.expired) line = `[EX]: ${d}`;
-  else if (r.status === 'neutral') line = `[--]: ${d} (${r.reason})`;
-  else line = `[ER]: ${d} (${r.status === 'temperror' ? 'temporary error: ' : ''}${r.reason ?? r.status})`;
-  if (opts.fields && r.fields) line += `\n    fields: ${r.fields.join(':')}`;
+  else if (r.status === 'neutral') line = `[--]: ${d} (${reason})`;
+  else line = `[ER]: ${d} (${r.status === 'temperror' ? 'temporary error: ' : ''}${reason ?? r.status})`;
+  if (opts.fields && r.fields) line += `\n    fields: ${terminalSafe(r.fields.join(':'))}`;
   return line;
 }
 
@@ -32,6 +37,8 @@ export function dkimResultJson(r: DkimResult): Record<string, unknown> {
     expired: r.expired === true,
     testing: r.testing === true,
     testingResult: r.testingResult ?? null,
+    unsignedFields: r.unsignedFields ?? [],
+    unsignedBodyBytes: r.unsignedBodyBytes ?? null,
     line: r.line,
   };
 }

@@ -6,11 +6,14 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Answer, Question, Resolver } from '../dns/index.ts';
 import { txtStrings, run } from '../dns/index.ts';
 import { HeaderDecoder, fieldValue, type RawField } from '../mime/header-decoder.ts';
+import { HeaderKeeper, type SkippedField } from '../mime/header-keeper.ts';
 import { BodyCanonicalizer } from './canon-body.ts';
 import { parseSignature, type DkimSignature, type SignatureParse } from './signature.ts';
 import { parseKeyRecord } from './key-record.ts';
 import { publicKeyFromDer, type LoadedKey } from './keys.ts';
 import { headerHashData, verifyHeaderData } from './crypto.ts';
+import { selectHeaders } from './select.ts';
+import { unsignedDuplicates, unsignedDuplicatesReason, type UnsignedField } from './duplicates.ts';
 import { err, ok, type Result } from '../result.ts';
 
 export type DkimStatus = 'pass' | 'fail' | 'permerror' | 'temperror' | 'policy' | 'neutral';
@@ -34,6 +37,10 @@ export interface DkimResult {
   /** The key record has t=y: the result is neutral, `testingResult` says what the check gave. */
   testing?: boolean;
   testingResult?: DkimStatus;
+  /** Instances of once-only fields the signature leaves unsigned beside a signed one (RFC 6376 §8.15). */
+  unsignedFields?: UnsignedField[];
+  /** Canonical body bytes after l= that the signature does not cover (RFC 6376 §8.2). */
+  unsignedBodyBytes?: number;
   /** 1-based line of the DKIM-Signature field. */
   line: number;
 }
@@ -44,6 +51,12 @@ export interface DkimVerifyOptions {
   allowWeakKeys?: boolean;
   /** Keys given by the user, by `selector:domain` (lower case); used instead of DNS. */
   keys?: Map<string, LoadedKey>;
+  /** Keep the bare RFC 6376 result when a once-only field has an unsigned copy (§8.15). */
+  allowUnsignedDuplicates?: boolean;
+  /** Fail a signature whose l= leaves body bytes unsigned (§8.2). */
+  strict?: boolean;
+  /** verifyDkimMessage: told of each header field skipped as too long (the caller warns). */
+  onSkipped?: (field: SkippedField) => void;
 }
 
 export interface PreparedSignature {
@@ -53,17 +66,19 @@ export interface PreparedSignature {
   computedBodyHash?: Buffer;
   bodySize?: number;
   headerData?: Buffer;
+  /** Once-only fields with an unsigned copy (filled by finish). */
+  unsignedFields?: UnsignedField[];
+  /** A field h= selects that was too long to keep: the signature cannot be checked. */
+  coversSkipped?: SkippedField;
 }
 
-const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** Header bytes given to the decoder at a time (see push). */
+const HEADER_SLICE = 4096;
 
 export class DkimVerifier {
-  readonly fields: RawField[] = [];
   readonly signatures: PreparedSignature[] = [];
-  /** The first problem that makes the message unreadable (finish() reports it). */
-  private malformed: { line: number; reason: string } | undefined;
   private readonly header = new HeaderDecoder();
-  private headerBytes = 0;
+  private readonly kept = new HeaderKeeper();
   private inBody = false;
   private bodies = new Map<string, { canon: BodyCanonicalizer; hashes: Map<string, Hash>; digests?: Map<string, Buffer> }>();
 
@@ -72,25 +87,46 @@ export class DkimVerifier {
     private readonly maxSignatures = 32,
   ) {}
 
-  /** Feeds a chunk; it is not kept after the call returns. */
+  /** Feeds a chunk; it is not kept after the call returns. Once the header is unreadable (`refused`) the rest is ignored. */
   push(chunk: Buffer): void {
-    if (this.inBody) {
-      for (const b of this.bodies.values()) b.canon.push(chunk);
-      return;
+    if (this.kept.malformed) return;
+    let at = 0;
+    // The header goes to the decoder in slices: it returns a slice's fields at
+    // once, and a megabyte of tiny fields would be a hundred thousand of them
+    // alive together, past any budget. The decoder may keep pieces of a slice
+    // and callers may reuse their buffers (the CLI reads into one): a copy.
+    while (!this.inBody && at < chunk.length) {
+      const piece = chunk.subarray(at, at + HEADER_SLICE);
+      at += piece.length;
+      this.onHeaderEvents(this.header.push(Buffer.from(piece)));
+      if (this.kept.malformed) return;
     }
-    this.headerBytes += chunk.length;
-    // The header decoder may keep pieces of a chunk; callers may reuse their
-    // buffers (the CLI reads into one), so the header phase works on a copy.
-    this.onHeaderEvents(this.header.push(Buffer.from(chunk)));
-    if (!this.inBody && this.headerBytes > MAX_HEADER_BYTES && !this.malformed) this.malformed = { line: 0, reason: 'header over 16 MB' };
+    if (at < chunk.length) for (const b of this.bodies.values()) b.canon.push(chunk.subarray(at));
+  }
+
+  /** The header fields kept (a too-long one as an empty placeholder), in order. */
+  get fields(): RawField[] {
+    return this.kept.fields;
+  }
+
+  /** Fields skipped as too long (the caller warns about them). */
+  get skipped(): readonly SkippedField[] {
+    return this.kept.skipped;
+  }
+
+  /** Whether the header was found unreadable already (the caller may stop reading). */
+  get refused(): boolean {
+    return this.kept.malformed !== undefined;
   }
 
   /**
    * End of input: finishes the body hashes and prepares each signature, or
-   * says why the header cannot be read (`malformed`, with its line; line 0:
-   * the header is over 16 MB).
+   * says why the header cannot be read (`malformed`, with its line): a line
+   * that is no field, or more fields than the verifier keeps (HeaderKeeper).
    */
   finish(): Result<PreparedSignature[], 'malformed'> {
+    const bad = this.kept.malformed;
+    if (bad) return err('malformed', bad.reason, bad.line);
     if (!this.inBody) this.onHeaderEvents(this.header.finish());
     for (const b of this.bodies.values()) b.canon.finish();
     for (const s of this.signatures) {
@@ -101,29 +137,32 @@ export class DkimVerifier {
       b.digests ??= new Map([...b.hashes].map(([name, h]) => [name, h.digest()]));
       s.computedBodyHash = b.digests.get(sig.hash)!;
       s.bodySize = b.canon.length;
+      s.unsignedFields = unsignedDuplicates(this.fields, sig.headers);
+      for (const f of selectHeaders(this.fields, sig.headers)) {
+        const skipped = f && this.kept.skippedAs(f);
+        if (skipped) s.coversSkipped ??= skipped;
+      }
       const own = this.fields.find((f) => f.line === s.line)!;
       s.headerData = headerHashData(this.fields, sig.headers, own.raw, sig.canon.header);
     }
-    if (this.malformed) return err('malformed', this.malformed.reason, this.malformed.line);
+    const late = this.kept.malformed;
+    if (late) return err('malformed', late.reason, late.line);
     return ok(this.signatures);
   }
 
   private onHeaderEvents(events: ReturnType<HeaderDecoder['push']>): void {
     for (const e of events) {
-      if (e.type === 'field') {
-        this.fields.push(e.field);
-        if (e.field.name.toLowerCase() === this.fieldName) {
-          const parsed: SignatureParse =
-            this.signatures.length < this.maxSignatures
-              ? parseSignature(fieldValue(e.field.raw).toString('latin1'))
-              : err('not-evaluated', `more than ${this.maxSignatures} signatures: not evaluated`);
-          this.signatures.push({ line: e.field.line, parsed });
-        }
-      } else if (e.type === 'malformed') {
-        this.malformed ??= { line: e.line, reason: e.reason };
-      } else if (e.type === 'too-long') {
-        this.malformed ??= { line: e.line, reason: `header field ${e.name} over ${Math.round(e.size / 1024)} KiB` };
-      } else if (e.type === 'end') {
+      const field = this.kept.take(e);
+      if (field && field.name.toLowerCase() === this.fieldName) {
+        const skipped = this.kept.skippedAs(field);
+        const parsed: SignatureParse = skipped
+          ? err('syntax', `the signature field is too long (${skipped.size} bytes)`)
+          : this.signatures.length < this.maxSignatures
+            ? parseSignature(fieldValue(field.raw).toString('latin1'))
+            : err('not-evaluated', `more than ${this.maxSignatures} signatures: not evaluated`);
+        this.signatures.push({ line: field.line, parsed });
+      }
+      if (e.type === 'end') {
         this.startBody();
         if (e.body.length) for (const b of this.bodies.values()) b.canon.push(e.body);
       }
@@ -191,6 +230,8 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
     bodySize: p.bodySize,
     timestamp: sig.timestamp,
     expiration: sig.expiration,
+    unsignedFields: p.unsignedFields,
+    unsignedBodyBytes: sig.length !== undefined && p.bodySize !== undefined && p.bodySize > sig.length ? p.bodySize - sig.length : undefined,
     line: p.line,
   };
   const result = (status: DkimStatus, reason?: string, extra: Partial<DkimResult> = {}): DkimResult => ({ ...base, status, reason, ...extra });
@@ -198,6 +239,10 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
   if (sig.expiration !== undefined && sig.expiration < now) return result('permerror', 'signature expired', { expired: true });
   if (sig.hash === 'sha1' && !opts.allowSha1) return result('policy', 'rsa-sha1 is not accepted (RFC 8301; see --allow-sha1)');
   if (sig.length !== undefined && p.bodySize !== undefined && sig.length > p.bodySize) return result('permerror', `l=${sig.length} is more than the body (${p.bodySize} bytes)`);
+  if (p.coversSkipped) {
+    const k = p.coversSkipped;
+    return result('permerror', `h= covers the ${k.name} field at line ${k.line}, too long to check (${k.size} bytes)`);
+  }
 
   let key: LoadedKey;
   let testing = false;
@@ -238,10 +283,26 @@ export function* evaluateSignature(p: PreparedSignature, opts: DkimVerifyOptions
     status = 'fail';
     reason = 'signature did not verify';
   }
+  if (status === 'pass') [status, reason] = exposure(base, opts);
   if (testing) {
     return result('neutral', `key in testing mode (t=y); the signature ${status === 'pass' ? 'verifies' : `fails: ${reason}`}`, { testing: true, testingResult: status });
   }
   return result(status, reason);
+}
+
+/**
+ * What a verified signature leaves exposed: unsigned copies of signed
+ * once-only fields (RFC 6376 §8.15: a fail unless allowed), body bytes after
+ * l= (§8.2: a pass that says so, a fail with `strict`).
+ */
+export function exposure(r: { unsignedFields?: UnsignedField[]; unsignedBodyBytes?: number }, opts: { allowUnsignedDuplicates?: boolean; strict?: boolean }): [DkimStatus, string | undefined] {
+  if (r.unsignedFields?.length && !opts.allowUnsignedDuplicates) return ['fail', unsignedDuplicatesReason(r.unsignedFields)];
+  if (r.unsignedBodyBytes) {
+    const n = r.unsignedBodyBytes;
+    const what = `${n} unsigned byte${n === 1 ? '' : 's'} after l=`;
+    return opts.strict ? ['fail', `${what} (strict)`] : ['pass', what];
+  }
+  return ['pass', undefined];
 }
 
 /** The verdict of every signature, or `malformed` when the header cannot be read (with its line). */
@@ -258,8 +319,12 @@ export async function verifyDkimMessage(
   opts: DkimVerifyOptions = {},
 ): Promise<VerifyMessageResult> {
   const v = new DkimVerifier();
-  for await (const c of chunks) v.push(c);
+  for await (const c of chunks) {
+    v.push(c);
+    if (v.refused) break; // unreadable: the rest need not be read
+  }
   const prepared = v.finish();
+  for (const s of v.skipped) opts.onSkipped?.(s);
   if (!prepared.ok) return prepared;
   return ok(await Promise.all(prepared.value.map((p) => run(evaluateSignature(p, opts), resolver))));
 }

@@ -23,6 +23,7 @@ export interface CheckedDkim {
 
 export interface CheckedArc {
   status: string;
+  reason?: string;
   instances: number;
   oldestPass?: number;
   remoteIp?: string;
@@ -46,6 +47,7 @@ export function buildAuthResults(
   if (r.arc) {
     const a: AuthResResult = { method: 'arc', result: r.arc.status, properties: [] };
     if (r.arc.instances) a.comment = `i=${r.arc.instances}`;
+    if (r.arc.reason) a.reason = r.arc.reason;
     if (r.arc.oldestPass && r.arc.status === 'pass') a.properties.push({ type: 'header', name: 'oldest-pass', value: String(r.arc.oldestPass) });
     if (r.arc.remoteIp) a.properties.push({ type: 'smtp', name: 'remote-ip', value: r.arc.remoteIp });
     results.push(a);
@@ -59,7 +61,8 @@ export function buildAuthResults(
   }
   for (const d of r.dkim ?? []) {
     const x: AuthResResult = { method: 'dkim', result: d.status, properties: [] };
-    if (d.reason && d.status !== 'pass') x.reason = d.reason;
+    // A pass has a reason when it leaves something unsigned (body bytes after l=).
+    if (d.reason) x.reason = d.reason;
     if (d.domain) x.properties.push({ type: 'header', name: 'd', value: d.domain });
     if (d.auid) x.properties.push({ type: 'header', name: 'i', value: d.auid });
     if (d.selector) x.properties.push({ type: 'header', name: 's', value: d.selector });

@@ -51,6 +51,24 @@ export class HeaderDecoder {
   private partialSize = 0;
   private lineNo = 0;
   private done = false;
+  private started = false; // a field's first line was seen
+
+  /**
+   * Whether a field has begun: one was read, or the line being read starts
+   * like one (`Name:`). A reader that gives up on input without a header
+   * asks this, so a long second field (still being read) does not make it
+   * forget the first.
+   */
+  get sawField(): boolean {
+    if (this.started) return true;
+    if (!this.partialSize) return false;
+    let head = '';
+    for (const p of this.partial) {
+      head += p.toString('latin1', 0, Math.min(p.length, 1024 - head.length));
+      if (head.length >= 1024) break;
+    }
+    return /^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(head);
+  }
 
   constructor(opts: HeaderDecoderOptions = {}) {
     this.maxFieldBytes = opts.maxFieldBytes ?? 128 * 1024;
@@ -186,6 +204,7 @@ export class HeaderDecoder {
       events.push({ type: 'malformed', line: this.lineNo, raw: line, reason: 'header field without a colon' });
       return false;
     }
+    this.started = true;
     this.pending = [line];
     this.pendingSize = line.length;
     this.pendingLine = this.lineNo;

@@ -99,6 +99,13 @@ export class MimeDecoder {
     this.stack.push(newEntity([], 0, false));
   }
 
+  /** Whether the message header has begun (a field read, or one being read): see HeaderDecoder.sawField. */
+  get sawField(): boolean {
+    if (this.fields > 0) return true;
+    const first = this.stack[0];
+    return first?.kind === 'entity' && first.header !== undefined && first.header.sawField;
+  }
+
   push(chunk: Buffer): MimeEvent[] {
     if (this.ended || chunk.length === 0) return [];
     const buf = this.held ? Buffer.concat([this.held, chunk]) : chunk;

@@ -1,6 +1,11 @@
 // Generation of a Received trace field (RFC 5321 §4.4):
 //   Received: from helo (rdns [ip]) by host via X with ESMTPS id ID for <rcpt>; date
 // folded at whitespace so no line passes 78 columns when that is possible.
+// The words come from the SMTP client (the EHLO argument, the recipient):
+// a control character, a space, a parenthesis or a ';' in one becomes '?'
+// (Postfix writes a HELO name through printable() the same way), so a bare
+// CR cannot end the field and a ';' cannot start a fake date.
+import { headerSafe } from '../mime/safe-text.ts';
 
 export interface ReceivedFrom {
   /** The EHLO/HELO name the client gave. */
@@ -48,21 +53,26 @@ export function addressLiteral(ip: string): string {
   return bare.includes(':') ? `[IPv6:${bare}]` : `[${bare}]`;
 }
 
+/** One word of a clause: nothing that ends the field, splits the word, opens a comment or starts the date. */
+function word(text: string): string {
+  return headerSafe(text).replace(/[\s();]/g, '?');
+}
+
 /** The clauses of the field, each an unbreakable-if-possible unit. */
 function clauses(s: ReceivedStamp): string[] {
   const out: string[] = [];
   const f = s.from;
   if (f && (f.helo || f.ip)) {
-    const lit = f.ip ? addressLiteral(f.ip) : undefined;
-    out.push(`from ${f.helo || lit}`);
-    if (lit && f.rdns) out.push(`(${f.rdns} ${lit})`);
+    const lit = f.ip ? addressLiteral(word(f.ip)) : undefined;
+    out.push(`from ${f.helo ? word(f.helo) : lit}`);
+    if (lit && f.rdns) out.push(`(${word(f.rdns)} ${lit})`);
     else if (lit && f.helo) out.push(`(${lit})`);
   }
-  out.push(`by ${s.by}`);
-  if (s.via) out.push(`via ${s.via}`);
-  if (s.with) out.push(`with ${s.with}`);
-  if (s.id) out.push(`id ${s.id}`);
-  if (s.for) out.push(`for ${s.for.startsWith('<') ? s.for : `<${s.for}>`}`);
+  out.push(`by ${word(s.by)}`);
+  if (s.via) out.push(`via ${word(s.via)}`);
+  if (s.with) out.push(`with ${word(s.with)}`);
+  if (s.id) out.push(`id ${word(s.id)}`);
+  if (s.for) out.push(`for ${s.for.startsWith('<') ? word(s.for) : `<${word(s.for)}>`}`);
   out[out.length - 1] += ';';
   out.push(formatRfc5322Date(s.date, s.zoneMinutes ?? 0));
   return out;

@@ -7,6 +7,7 @@ import type { SpfResultKind } from './types.ts';
 import { SPF_RESULTS } from './types.ts';
 // lexer.ts directly, not ../mime/index.ts: the index pulls in iconv-lite and the encoder (+7 ms at spf start-up)
 import { readComment } from '../mime/lexer.ts';
+import { headerSafe } from '../mime/safe-text.ts';
 import { err, ok, type Result } from '../result.ts';
 
 export interface ReceivedSpfInput {
@@ -50,12 +51,15 @@ export function receivedSpfComment(r: ReceivedSpfInput): string {
 
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/;
 
-function kvValue(v: string): string {
+// Values may come from the network (a HELO name, a record's text in problem=):
+// a control character becomes '?' (src/mime/safe-text.ts), never a raw CR.
+function kvValue(value: string): string {
+  const v = headerSafe(value);
   return DOT_ATOM.test(v) ? v : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 function commentText(c: string): string {
-  return c.replace(/[\\()]/g, (x) => `\\${x}`).replace(/[\r\n]+/g, ' ');
+  return headerSafe(c.replace(/[\r\n]+/g, ' ')).replace(/[\\()]/g, (x) => `\\${x}`);
 }
 
 /** The key=value pairs in RFC 7208 order of appearance in its examples. */

@@ -96,7 +96,7 @@ describe('authenticateMessage: SPF', () => {
     const stamped = `Received-SPF: pass (mx: ok) client-ip=192.0.2.1; envelope-from="bounce@mail.example.org"; helo=relay.example.net;\n` +
       `Received-SPF: fail (older) envelope-from=x@other.example;\n${msg}`;
     const r = await check(stamped, zone);
-    expect(r.spf).toEqual({ status: 'pass', domain: 'mail.example.org', mailfrom: 'bounce@mail.example.org', helo: 'relay.example.net', source: 'received-spf' });
+    expect(r.spf).toEqual({ status: 'pass', domain: 'mail.example.org', mailfrom: 'bounce@mail.example.org', helo: 'relay.example.net', source: 'received-spf', identityFrom: 'envelope-from' });
     const distrust = await check(stamped, zone, { policy: { now: NOW, sample: 0, spfFromMessage: false } });
     expect(distrust.spf).toBeUndefined();
   });
@@ -110,7 +110,7 @@ describe('authenticateMessage: SPF', () => {
 describe('receivedSpfVerdict (one Received-SPF parser: src/spf/received-spf.ts)', () => {
   it('skips nested comments: text inside them is not a key', () => {
     const f = fields('Received-SPF: pass (mx (says (envelope-from=x@evil.example)) ok) envelope-from="b@mail.example.org";\nFrom: a@example.org\n\n');
-    expect(receivedSpfVerdict(f)).toEqual({ status: 'pass', domain: 'mail.example.org', mailfrom: 'b@mail.example.org', helo: undefined, source: 'received-spf' });
+    expect(receivedSpfVerdict(f)).toEqual({ status: 'pass', domain: 'mail.example.org', mailfrom: 'b@mail.example.org', helo: undefined, source: 'received-spf', identityFrom: 'envelope-from' });
   });
   it('identity=helo, or no envelope-from: the HELO name is the authenticated domain', () => {
     expect(receivedSpfVerdict(fields('Received-SPF: softfail identity=helo; helo=Relay.Example.NET; envelope-from=<a@b.example>\n\n'))).toMatchObject({

@@ -26,7 +26,8 @@ describe('blaze arc verify', () => {
   it('exits 1 on a broken chain and says why on stderr', async () => {
     const r = await blaze(['arc', 'verify', ...DNS, `${FIX}cv-fail.eml`]);
     expect(r.exitCode).toBe(1);
-    expect(text(r.stdout)).toBe('jqd@d1.example.org -✗-> 01:example.org -✗-> 02:example.org\n');
+    // The newest seal says cv=fail: validation stops there (RFC 8617 §5.2 step 2), no set is checked, none drawn as failed.
+    expect(text(r.stdout)).toBe('jqd@d1.example.org -?-> 01:example.org -?-> 02:example.org\n');
     expect(text(r.stderr)).toBe('blaze: arc verify: fail: ARC-Seal i=2 says cv=fail\n');
     const body = readFileSync(`${FIX}i2-pass.eml`, 'latin1').replace('This is a test message.', 'This is a changed message.');
     const t = await blaze(['arc', 'verify', ...DNS, '-'], body);
