@@ -3,7 +3,9 @@
 import { hostname } from 'node:os';
 import { program, subcommand, addTerminalOptions, addInputOptions, addJsonOption, addOutputOption, type CommonOptions } from './_lib/cli.ts';
 import { usageError } from './_lib/errors.ts';
-import { readMessage, Output, inputName } from './_lib/io.ts';
+import { readMessage, Output, inputName, releaseItems } from './_lib/io.ts';
+import { skippedFieldWarning, type SkippedField } from '../src/mime/header-keeper.ts';
+import { safeJson, terminalSafe } from '../src/mime/safe-text.ts';
 import { addNowOption, parseNow, parseZone } from './_lib/flags.ts';
 import { writePrepended } from './_lib/message-writer.ts';
 import { HeaderDecoder, fieldValue } from '../src/mime/header-decoder.ts';
@@ -65,52 +67,68 @@ export default async function recv(argv: string[]): Promise<number> {
 }
 
 /** The Received fields (and Date) of the message's top-level header; the body is not read. */
-async function readTrace(input: string | undefined, newline: CommonOptions['newline']): Promise<{ fields: RouteField[]; date?: string }> {
+async function readTrace(input: string | undefined, newline: CommonOptions['newline']): Promise<{ fields: RouteField[]; date?: string; skipped: SkippedField[] }> {
   const dec = new HeaderDecoder();
   const fields: RouteField[] = [];
+  const skipped: SkippedField[] = [];
   let date: string | undefined;
   const take = (events: ReturnType<HeaderDecoder['push']>): boolean => {
     for (const ev of events) {
       if (ev.type === 'field') {
+        releaseItems();
         const name = ev.field.name.toLowerCase();
         if (name === 'received') fields.push({ value: fieldValue(ev.field.raw).toString('utf8'), line: ev.field.line });
         else if (name === 'date' && date === undefined) date = fieldValue(ev.field.raw).toString('latin1');
-      } else if (ev.type === 'end') return true;
+      } else if (ev.type === 'too-long') skipped.push({ name: ev.name, line: ev.line, size: ev.size });
+      else if (ev.type === 'end') return true;
     }
     return false;
   };
   let done = false;
-  for await (const chunk of readMessage(input, newline)) {
-    if (take(dec.push(chunk))) {
-      done = true;
-      break;
+  reading: for await (const chunk of readMessage(input, newline)) {
+    // In slices: the decoder returns a slice's fields at once (see _lib/header-read.ts).
+    for (let at = 0; at < chunk.length; at += 4096) {
+      if (take(dec.push(chunk.subarray(at, at + 4096)))) {
+        done = true;
+        break reading;
+      }
     }
   }
   if (!done) take(dec.finish());
-  return { fields, date };
+  return { fields, date, skipped };
+}
+
+/** Lines for a terminal: each escaped (a value may hold an ESC sequence), the leading TAB of a detail line kept. */
+function safeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('\t') ? `\t${terminalSafe(l.slice(1))}` : terminalSafe(l)))
+    .join('\n');
 }
 
 async function extract(input: string | undefined, o: ExtractOptions): Promise<number> {
   if (o.dot && o.json) throw usageError('--dot and --json cannot be used together');
-  const { fields, date } = await readTrace(input, o.newline);
+  const { fields, date, skipped } = await readTrace(input, o.newline);
   const route = buildRoute(fields, date);
   // --reverse: the fields as they are stacked in the header (the newest first)
   const hops = o.reverse ? [...route].sort((a, b) => a.line - b.line) : route;
   const name = inputName(input);
+  if (!o.quiet) for (const s of skipped) process.stderr.write(`blaze: recv extract: ${name}: ${skippedFieldWarning(s)}\n`);
   if (o.verbose) {
     for (const h of hops) {
-      if (h.error) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unparseable Received field (${h.error})\n`);
-      else if (h.parsed?.date && !h.parsed.date.ok) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unreadable date (${h.parsed.date.error})\n`);
+      if (h.error) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unparseable Received field (${terminalSafe(h.error)})\n`);
+      else if (h.parsed?.date && !h.parsed.date.ok) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unreadable date (${terminalSafe(h.parsed.date.error)})\n`);
     }
   }
   if (o.quiet) return 0;
   const out = new Output();
+  // Every value comes from the message: the JSON escapes what JSON.stringify leaves raw, the text escapes controls.
   if (o.json) {
-    await out.write(JSON.stringify({ input: name, hops: hops.map(hopJson) }, null, 2) + '\n');
+    await out.write(safeJson({ input: name, hops: hops.map(hopJson) }) + '\n');
   } else if (o.dot) {
-    await out.write(formatRouteDot(hops));
+    await out.write(safeLines(formatRouteDot(hops)));
   } else {
-    for (const h of hops) await out.write(formatHopText(h, { delays: o.delays }));
+    for (const h of hops) await out.write(safeLines(formatHopText(h, { delays: o.delays })));
   }
   await out.end();
   return 0;

@@ -26,8 +26,8 @@ export interface SkippedField {
  */
 const FIELD_OVERHEAD = 200;
 
-/** Default budget: about 4 MiB of kept fields (some 20,000 short fields). */
-export const HEADER_BUDGET = 4 * 1024 * 1024;
+/** Default budget: 2 MiB of kept fields: any header Exim accepts (header_maxsize, 1 MB) with up to some 5,000 fields. */
+export const HEADER_BUDGET = 2 * 1024 * 1024;
 
 export class HeaderKeeper {
   readonly fields: RawField[] = [];

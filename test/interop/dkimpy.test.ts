@@ -40,6 +40,15 @@ sig = dkim.sign(msg, sel.encode(), dom.encode(), open(keyfile, 'rb').read(), can
 sys.stdout.buffer.write(sig + msg)
 `;
 
+/** Canonical body bytes (dkimpy's relaxed canonicalisation) past the l= of the message on stdin. */
+const PY_UNSIGNED = `
+import sys, re
+from dkim.canonicalization import Relaxed
+m = sys.stdin.buffer.read()
+l = int(re.search(rb'\\bl=(\\d+)', m).group(1))
+print(len(Relaxed.canonicalize_body(m.split(b'\\r\\n\\r\\n', 1)[1])) - l)
+`;
+
 let dir: string;
 let message: Buffer;
 let edRawKey: string;
@@ -161,8 +170,18 @@ describe('dkimpy signs, blaze verifies', () => {
       const s = await execa(PY, ['-c', PY_SIGN, sel, 'example.org', key, 'relaxed', 'relaxed', alg, '1'], { input: message, encoding: 'buffer', reject: false });
       expect(Buffer.from(s.stderr).toString()).toBe('');
       const signed = Buffer.from(s.stdout);
-      const v = await execa(BLAZE, ['dkim', 'verify', '--dns-static', DNS, '--offline'], { input: Buffer.concat([signed, Buffer.from('appended by a list\r\n')]), reject: false, stripFinalNewline: false });
-      expect(v.stdout).toBe('[OK]: example.org\n');
+      const appended = Buffer.concat([signed, Buffer.from('appended by a list\r\n')]);
+      // The bytes after l=, by dkimpy's own relaxed body canonicalisation: a pass that says so (RFC 6376 §8.2).
+      const count = await execa(PY, ['-c', PY_UNSIGNED], { input: appended, reject: false });
+      expect(count.stderr).toBe('');
+      const unsigned = Number(count.stdout.trim());
+      expect(unsigned).toBeGreaterThan(20);
+      const v = await execa(BLAZE, ['dkim', 'verify', '--dns-static', DNS, '--offline'], { input: appended, reject: false, stripFinalNewline: false });
+      expect(v.stdout).toBe(`[OK]: example.org (${unsigned} unsigned bytes after l=)\n`);
+      expect(v.exitCode).toBe(0);
+      const strict = await execa(BLAZE, ['dkim', 'verify', '--dns-static', DNS, '--offline', '--strict'], { input: appended, reject: false, stripFinalNewline: false });
+      expect(strict.stdout).toBe(`[ER]: example.org (${unsigned} unsigned bytes after l= (strict))\n`);
+      expect(strict.exitCode).toBe(1);
       const tampered = Buffer.from(signed.toString('latin1').replace('Hello Bob', 'Hello Eve'), 'latin1');
       const t = await execa(BLAZE, ['dkim', 'verify', '--dns-static', DNS, '--offline'], { input: tampered, reject: false, stripFinalNewline: false });
       expect(t.stdout).toBe('[ER]: example.org (body hash did not verify)\n');
