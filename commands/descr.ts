@@ -46,7 +46,7 @@ interface PartSummary {
 }
 
 /** Parts kept for printing; past this the rest are counted, not listed (bounded memory). */
-const MAX_NODES = 5_000;
+const MAX_NODES = 2_000;
 /** Warnings kept; past this they are counted. */
 const MAX_WARNINGS = 1000;
 const GIVE_UP_BYTES = 1 << 20;
@@ -54,7 +54,7 @@ const GIVE_UP_BYTES = 1 << 20;
 const SLICE = 512;
 /** Bytes at a time otherwise (a burst of tiny parts in one of them stays small). */
 const SPARSE_SLICE = 64 * 1024;
-/** Events per KiB of input above which parts are dense. */
+/** Events and header fields per KiB of input above which the input is dense. */
 const DENSE_EVENTS_PER_KIB = 4;
 
 export default async function descr(argv: string[]): Promise<number> {
@@ -77,7 +77,6 @@ export default async function descr(argv: string[]): Promise<number> {
   const handle = (events: ReturnType<MimeDecoder['push']>): void => {
     for (const ev of events) {
       if (ev.type === 'part-start') {
-        releaseItems();
         const key = ev.part.path.join('.');
         const parent = open.get(ev.part.path.slice(0, -1).join('.'));
         if (ev.part.path.length && (!parent || nodes >= MAX_NODES)) {
@@ -120,8 +119,12 @@ export default async function descr(argv: string[]): Promise<number> {
     // parts are dense, the input goes in small slices; large bodies in 64 KiB.
     for (let i = 0; i < chunk.length; ) {
       const size: number = dense ? SLICE : SPARSE_SLICE;
+      const fieldsBefore = dec.fields;
       const events = dec.push(chunk.subarray(i, i + size));
-      dense = events.length * 1024 > size * DENSE_EVENTS_PER_KIB;
+      // Parts and header fields alike: each is a few objects the decoder made.
+      const items = events.length + dec.fields - fieldsBefore;
+      releaseItems(items);
+      dense = items * 1024 > size * DENSE_EVENTS_PER_KIB;
       handle(events);
       i += size;
     }

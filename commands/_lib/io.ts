@@ -96,8 +96,9 @@ const HEAP_SLACK = 2 * 1024 * 1024;
  * short-lived objects faster than a 1 MB young generation can let them die:
  * V8 promotes them and lets the old generation grow to several times what is
  * alive before it collects (descr of 16 MB of tiny parts peaked at 80-110 MB
- * for about 12 MB alive). Every 1,000 such items the heap is looked at, and
- * once it has grown 8 MB past what the last collection left, a full
+ * for about 12 MB alive), and the Buffers of promoted objects with it. Every
+ * 1,000 such items the heap and its Buffers are looked at, and once they
+ * have grown 2 MB past what the last collection left, a full
  * collection (a few ms on a small live heap) brings it back. Normal messages
  * never reach the count. A no-op without --expose-gc.
  */
@@ -108,9 +109,15 @@ export function releaseItems(count = 1): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return;
   const v8 = builtin<typeof import('node:v8')>('node:v8');
-  if (v8.getHeapStatistics().used_heap_size < liveAfterGc + HEAP_SLACK) return;
+  if (inUse(v8) < liveAfterGc + HEAP_SLACK) return;
   gc();
-  liveAfterGc = v8.getHeapStatistics().used_heap_size;
+  liveAfterGc = inUse(v8);
+}
+
+/** The heap in use plus the Buffers it holds (promoted Buffers keep their memory until a full collection). */
+function inUse(v8: typeof import('node:v8')): number {
+  const h = v8.getHeapStatistics();
+  return h.used_heap_size + h.external_memory;
 }
 
 /** A whole small file (a certificate, a key, a password file); errors name the file. */
