@@ -67,17 +67,32 @@ export default async function recv(argv: string[]): Promise<number> {
 }
 
 /** The Received fields (and Date) of the message's top-level header; the body is not read. */
-async function readTrace(input: string | undefined, newline: CommonOptions['newline']): Promise<{ fields: RouteField[]; date?: string; skipped: SkippedField[] }> {
+/**
+ * Received fields read into the route. RFC 5321 §6.3 asks a relay to count at
+ * least 100 before it calls a message looping, and MTAs bounce at 30 to 100;
+ * past this many the rest are counted, not kept (the route is sorted, so
+ * every kept hop stays in memory until the end).
+ */
+const MAX_HOPS = 5000;
+
+async function readTrace(
+  input: string | undefined,
+  newline: CommonOptions['newline'],
+): Promise<{ fields: RouteField[]; date?: string; skipped: SkippedField[]; dropped: number }> {
   const dec = new HeaderDecoder();
   const fields: RouteField[] = [];
   const skipped: SkippedField[] = [];
+  let dropped = 0;
   let date: string | undefined;
   const take = (events: ReturnType<HeaderDecoder['push']>): boolean => {
     for (const ev of events) {
       if (ev.type === 'field') {
         releaseItems();
         const name = ev.field.name.toLowerCase();
-        if (name === 'received') fields.push({ value: fieldValue(ev.field.raw).toString('utf8'), line: ev.field.line });
+        if (name === 'received') {
+          if (fields.length < MAX_HOPS) fields.push({ value: fieldValue(ev.field.raw).toString('utf8'), line: ev.field.line });
+          else dropped++;
+        }
         else if (name === 'date' && date === undefined) date = fieldValue(ev.field.raw).toString('latin1');
       } else if (ev.type === 'too-long') skipped.push({ name: ev.name, line: ev.line, size: ev.size });
       else if (ev.type === 'end') return true;
@@ -95,7 +110,7 @@ async function readTrace(input: string | undefined, newline: CommonOptions['newl
     }
   }
   if (!done) take(dec.finish());
-  return { fields, date, skipped };
+  return { fields, date, skipped, dropped };
 }
 
 /** Lines for a terminal: each escaped (a value may hold an ESC sequence), the leading TAB of a detail line kept. */
@@ -108,12 +123,13 @@ function safeLines(text: string): string {
 
 async function extract(input: string | undefined, o: ExtractOptions): Promise<number> {
   if (o.dot && o.json) throw usageError('--dot and --json cannot be used together');
-  const { fields, date, skipped } = await readTrace(input, o.newline);
+  const { fields, date, skipped, dropped } = await readTrace(input, o.newline);
   const route = buildRoute(fields, date);
   // --reverse: the fields as they are stacked in the header (the newest first)
   const hops = o.reverse ? [...route].sort((a, b) => a.line - b.line) : route;
   const name = inputName(input);
   if (!o.quiet) for (const s of skipped) process.stderr.write(`blaze: recv extract: ${name}: ${skippedFieldWarning(s)}\n`);
+  if (!o.quiet && dropped) process.stderr.write(`blaze: recv extract: ${name}: ${dropped} more Received field${dropped > 1 ? 's' : ''} after the first ${MAX_HOPS} not read\n`);
   if (o.verbose) {
     for (const h of hops) {
       if (h.error) process.stderr.write(`blaze: recv: ${name}: line ${h.line}: unparseable Received field (${terminalSafe(h.error)})\n`);
