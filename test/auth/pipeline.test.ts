@@ -107,6 +107,48 @@ describe('authenticateMessage: SPF', () => {
   });
 });
 
+describe('authenticateMessage: the SPF identity of a Received-SPF field, and --spf recheck (policy.spfRecheck)', () => {
+  const zone = memoryResolver({
+    'mail.example.org': { TXT: ['v=spf1 ip4:192.0.2.1 -all'] },
+    '_dmarc.example.org': { TXT: ['v=DMARC1; p=reject; aspf=r'] },
+  });
+  // Gmail's shape: client-ip only; the identity is the Return-Path's.
+  const msg = 'Return-Path: <bounce@mail.example.org>\nReceived-SPF: pass (google.com: ok) client-ip=192.0.2.1;\nFrom: Alice <alice@example.org>\n\nbody\n';
+  it('trusted: the domain of Return-Path, said to come from there; DMARC aligns (RFC 7489 §3.1.2)', async () => {
+    const r = await check(msg, zone);
+    expect(r.spf).toEqual({ status: 'pass', domain: 'mail.example.org', mailfrom: 'bounce@mail.example.org', helo: undefined, source: 'received-spf', identityFrom: 'return-path' });
+    expect(r.dmarc).toMatchObject({ status: 'pass', spfAligned: true });
+  });
+  it('rechecked: evaluated from client-ip and Return-Path; a field that lies about its address fails', async () => {
+    const again = await check(msg, zone, { policy: { now: NOW, sample: 0, spfRecheck: true } });
+    expect(again.spf).toMatchObject({ status: 'pass', source: 'recheck', identityFrom: 'return-path' });
+    const lie = await check(msg.replace('client-ip=192.0.2.1', 'client-ip=192.0.2.99'), zone, { policy: { now: NOW, sample: 0, spfRecheck: true } });
+    expect(lie.spf).toMatchObject({ status: 'fail', source: 'recheck' });
+    expect(lie.dmarc?.status).toBe('fail');
+    const none = await check(msg.replace(' client-ip=192.0.2.1;', ''), zone, { policy: { now: NOW, sample: 0, spfRecheck: true } });
+    expect(none.spf).toBeUndefined();
+    expect(none.spfProblem).toBe('the Received-SPF field records no client address');
+  });
+});
+
+describe('authenticateMessage: signatures under attack (RFC 6376 §8.15, §8.2)', () => {
+  it('an unsigned Subject on top fails the DKIM signature and so DMARC; allowUnsignedDuplicates gives the bare pass', async () => {
+    const forged = Buffer.concat([Buffer.from('Subject: wire money\n'), file(`${DMARC}aligned.eml`)]);
+    const r = await check(forged, dmarcDns);
+    expect(r.dkim[0]).toMatchObject({ status: 'fail', unsignedFields: [{ name: 'Subject', line: 1 }] });
+    expect(r.dmarc?.status).toBe('fail');
+    const bare = await check(forged, dmarcDns, { policy: { now: NOW, sample: 0, allowUnsignedDuplicates: true } });
+    expect(bare.dkim[0].status).toBe('pass');
+    expect(bare.dmarc?.status).toBe('pass');
+  });
+  it('a too-long field is skipped and reported, the rest of the header read', async () => {
+    const long = Buffer.concat([Buffer.from(`X-Long: ${'a'.repeat(200_000)}\n`), file(`${DMARC}aligned.eml`)]);
+    const r = await check(long, dmarcDns);
+    expect(r.skipped).toEqual([{ name: 'X-Long', line: 1, size: 200_010 }]);
+    expect(r.dkim[0].status).toBe('pass');
+  });
+});
+
 describe('receivedSpfVerdict (one Received-SPF parser: src/spf/received-spf.ts)', () => {
   it('skips nested comments: text inside them is not a key', () => {
     const f = fields('Received-SPF: pass (mx (says (envelope-from=x@evil.example)) ok) envelope-from="b@mail.example.org";\nFrom: a@example.org\n\n');
