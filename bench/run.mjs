@@ -1,6 +1,6 @@
 // The benchmarks in one run:
 //   npm run bench                      every scenario
-//   npm run bench -- NAME [NAME...]    some (startup descr hdr put dkim spf mdir srv web mbox)
+//   npm run bench -- NAME [NAME...]    some (startup descr hdr put dkim spf mdir srv web mbox hostile)
 //   --quick    small inputs, 1 repetition (a smoke check, not figures to quote)
 //   --reps N   repetitions of each side (default: per scenario, fewer for 1 GB)
 //   --write    also write the table to BENCHMARKS.md
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ROOT, log, machine, metText, parseOptions, printTable, row } from './lib.mjs';
 import { setupPeers } from './setup.mjs';
 
-export const SCENARIOS = ['startup', 'descr', 'hdr', 'put', 'dkim', 'spf', 'mdir', 'srv', 'web', 'mbox'];
+export const SCENARIOS = ['startup', 'descr', 'hdr', 'put', 'dkim', 'spf', 'mdir', 'srv', 'web', 'mbox', 'hostile'];
 
 const opts = parseOptions();
 const unknown = opts.names.filter((n) => !SCENARIOS.includes(n));

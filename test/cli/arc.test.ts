@@ -29,6 +29,10 @@ describe('blaze arc verify', () => {
     // The newest seal says cv=fail: validation stops there (RFC 8617 §5.2 step 2), no set is checked, none drawn as failed.
     expect(text(r.stdout)).toBe('jqd@d1.example.org -?-> 01:example.org -?-> 02:example.org\n');
     expect(text(r.stderr)).toBe('blaze: arc verify: fail: ARC-Seal i=2 says cv=fail\n');
+    const ascii = await blaze(['arc', 'verify', ...DNS, '--ascii', `${FIX}cv-fail.eml`]);
+    expect(text(ascii.stdout)).toBe('jqd@d1.example.org -[?]-> 01:example.org -[?]-> 02:example.org\n');
+    const j = JSON.parse(text((await blaze(['arc', 'verify', ...DNS, '--json', `${FIX}cv-fail.eml`])).stdout));
+    expect(j.sets.map((s: { seal: string; ams: string }) => [s.seal, s.ams])).toEqual([['unchecked', 'unchecked'], ['unchecked', 'unchecked']]);
     const body = readFileSync(`${FIX}i2-pass.eml`, 'latin1').replace('This is a test message.', 'This is a changed message.');
     const t = await blaze(['arc', 'verify', ...DNS, '-'], body);
     expect(t.exitCode).toBe(1);
